@@ -1,0 +1,230 @@
+package wxpay_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/wxpaytest"
+)
+
+// The benchmarks talk to a lean loopback HTTP server that answers with pre-signed
+// replies, so that they measure the client, not the emulator. Compare:
+//
+//	BenchmarkBareRoundTrip            net/http POST + read, the floor
+//	BenchmarkAPIv3Call                full call: RSA sign + send + RSA verify + decode
+//	BenchmarkAPIv3CallNoCostSigner    the same with a crypto.Signer that costs nothing
+//	BenchmarkAPIv2Call                XML + MD5 sign + send + parse + sign check + decode
+//
+// The SDK's own work on an APIv3 call is NoCostSigner − BareRoundTrip − one RSA verify
+// (BenchmarkRSAVerify in ./signer); BenchmarkSDKOverhead computes it in one run.
+
+type benchOrder struct {
+	AppID       string `json:"appid"`
+	MchID       string `json:"mchid"`
+	Description string `json:"description"`
+	OutTradeNo  string `json:"out_trade_no"`
+	NotifyURL   string `json:"notify_url"`
+	Amount      struct {
+		Total    int    `json:"total"`
+		Currency string `json:"currency"`
+	} `json:"amount"`
+}
+
+func newBenchOrder() *benchOrder {
+	o := &benchOrder{AppID: "wxd678efh567hg6787", MchID: "1900000109", Description: "Image形象店-深圳腾大-QQ公仔",
+		OutTradeNo: "1217752501201407033233368018", NotifyURL: "https://www.weixin.qq.com/wxpay/pay.php"}
+	o.Amount.Total, o.Amount.Currency = 100, "CNY"
+	return o
+}
+
+// benchServer answers v3 calls with a body signed by the platform key (re-signed every
+// minute, well inside the ±300 s window) and v2 calls with a signed XML answer.
+type benchServer struct {
+	*httptest.Server
+	id      *wxpaytest.Server
+	mu      sync.Mutex
+	v3hdr   http.Header
+	signed  time.Time
+	v3body  []byte
+	v2body  []byte
+}
+
+func newBenchServer(b *testing.B) *benchServer {
+	id := wxpaytest.NewServer(b) // the identity; its own TLS server is not used here
+	s := &benchServer{id: id, v3body: []byte(`{"code_url":"weixin://wxpay/bizpayurl?pr=NwY5Mz9&groupid=00"}`)}
+	fields := [][2]string{{"return_code", "SUCCESS"}, {"return_msg", "OK"}, {"appid", "wx2421b1c4370ec43b"},
+		{"mch_id", "1900000109"}, {"nonce_str", "IITRi8Iabbblz1Jc"}, {"result_code", "SUCCESS"},
+		{"openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}, {"trade_type", "NATIVE"}, {"trade_state", "SUCCESS"},
+		{"bank_type", "CMC"}, {"total_fee", "101"}, {"transaction_id", "1008450740201411110005820873"},
+		{"out_trade_no", "1415757673"}, {"time_end", "20141111170043"}}
+	var x bytes.Buffer
+	x.WriteString("<xml>")
+	for _, f := range append(fields, [2]string{"sign", id.SignV2(fields, "MD5")}) {
+		x.WriteString("<" + f[0] + "><![CDATA[" + f[1] + "]]></" + f[0] + ">")
+	}
+	x.WriteString("</xml>")
+	s.v2body = x.Bytes()
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	b.Cleanup(s.Close)
+	return s
+}
+
+func (s *benchServer) handle(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	if r.URL.Path == "/pay/orderquery" {
+		w.Header()["Content-Type"] = []string{"text/xml"}
+		_, _ = w.Write(s.v2body)
+		return
+	}
+	s.mu.Lock()
+	if time.Since(s.signed) > time.Minute {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		nonce := "c5ac7061fccab6bf3e254dcf98995b8c"
+		sum := sha256.Sum256([]byte(ts + "\n" + nonce + "\n" + string(s.v3body) + "\n"))
+		sig, _ := rsa.SignPKCS1v15(nil, s.id.PlatformKey, crypto.SHA256, sum[:])
+		s.v3hdr = http.Header{"Content-Type": {"application/json"}, "Wechatpay-Timestamp": {ts}, "Wechatpay-Nonce": {nonce},
+			"Wechatpay-Serial": {s.id.PlatformSerial}, "Wechatpay-Signature": {base64.StdEncoding.EncodeToString(sig)},
+			"Request-Id": {"08F78BB5AF0610D302102F1A8A06B6F8"}}
+		s.signed = time.Now()
+	}
+	hdr := s.v3hdr
+	s.mu.Unlock()
+	for k, v := range hdr {
+		w.Header()[k] = v
+	}
+	_, _ = w.Write(s.v3body)
+}
+
+// noCostSigner is a crypto.Signer whose signatures cost nothing (the server does not check them).
+type noCostSigner struct{ pub crypto.PublicKey }
+
+func (n noCostSigner) Public() crypto.PublicKey { return n.pub }
+func (noCostSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return make([]byte, 256), nil
+}
+
+func benchClient(b *testing.B, s *benchServer, key crypto.Signer) *wxpay.Client {
+	wx, err := wxpay.New(wxpay.WithBaseURL(s.URL+"/"), wxpay.WithMerchant(s.id.MchID, s.id.MerchantSerial, key),
+		wxpay.WithPlatformCertificates(s.id.PlatformCert), wxpay.WithAPIv2Key(s.id.APIv2Key))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return wx
+}
+
+func benchBare(b *testing.B, s *benchServer) {
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	body := []byte(`{"appid":"wxd678efh567hg6787","mchid":"1900000109","description":"Image形象店-深圳腾大-QQ公仔","out_trade_no":"1217752501201407033233368018","notify_url":"https://www.weixin.qq.com/wxpay/pay.php","amount":{"total":100,"currency":"CNY"}}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/v3/pay/transactions/native", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadAll(resp.Body); err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func benchV3(b *testing.B, wx *wxpay.Client) {
+	node, ctx, order := wx.Chain("v3/pay/transactions/native"), context.Background(), newBenchOrder()
+	var out struct {
+		CodeURL string `json:"code_url"`
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := node.Post(ctx, order)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := resp.Decode(&out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchVerify(b *testing.B, s *benchServer) {
+	sum := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
+	sig, _ := rsa.SignPKCS1v15(nil, s.id.PlatformKey, crypto.SHA256, sum[:])
+	pub := s.id.PlatformCert.PublicKey.(*rsa.PublicKey)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
+		if rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig) != nil {
+			b.Fatal("verify")
+		}
+	}
+}
+
+func BenchmarkBareRoundTrip(b *testing.B) { benchBare(b, newBenchServer(b)) }
+
+func BenchmarkAPIv3Call(b *testing.B) {
+	s := newBenchServer(b)
+	benchV3(b, benchClient(b, s, s.id.MerchantKey))
+}
+
+func BenchmarkAPIv3CallNoCostSigner(b *testing.B) {
+	s := newBenchServer(b)
+	benchV3(b, benchClient(b, s, noCostSigner{&s.id.MerchantKey.PublicKey}))
+}
+
+func BenchmarkAPIv2Call(b *testing.B) {
+	s := newBenchServer(b)
+	wx := benchClient(b, s, s.id.MerchantKey)
+	node, ctx := wx.Chain("v2/pay/orderquery"), context.Background()
+	body := map[string]string{"appid": "wx2421b1c4370ec43b", "mch_id": "1900000109", "out_trade_no": "1415757673"}
+	var out struct {
+		TradeState string `xml:"trade_state"`
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := node.Post(ctx, body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := resp.Decode(&out); err != nil || out.TradeState != "SUCCESS" {
+			b.Fatal(err, out)
+		}
+	}
+}
+
+// BenchmarkSDKOverhead reports, from one run, the SDK's own work on an APIv3 call
+// (no-cost-signer call − bare round trip − RSA verify) and the APIv2 call's ratio to the
+// bare round trip. Targets: sdk-µs ≤ 15, v2-ratio ≤ 1.25.
+func BenchmarkSDKOverhead(b *testing.B) {
+	s := newBenchServer(b)
+	wx := benchClient(b, s, noCostSigner{&s.id.MerchantKey.PublicKey})
+	var bare, call, verify, v2 float64
+	for i := 0; i < b.N; i++ {
+		bare = nsPerOp(testing.Benchmark(func(b *testing.B) { benchBare(b, s) }))
+		call = nsPerOp(testing.Benchmark(func(b *testing.B) { benchV3(b, wx) }))
+		verify = nsPerOp(testing.Benchmark(func(b *testing.B) { benchVerify(b, s) }))
+		v2 = nsPerOp(testing.Benchmark(BenchmarkAPIv2Call))
+	}
+	b.ReportMetric((call-bare-verify)/1e3, "sdk-µs")
+	b.ReportMetric(v2/bare, "v2-ratio")
+	b.ReportMetric(bare/1e3, "bare-µs")
+	b.ReportMetric(0, "ns/op")
+}
+
+func nsPerOp(r testing.BenchmarkResult) float64 { return float64(r.T.Nanoseconds()) / float64(r.N) }

@@ -1,0 +1,124 @@
+package wxpay_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/wxpaytest"
+)
+
+// Each example runs against the embedded emulator; with real credentials, replace
+// srv.ClientOptions() with WithMerchant, WithPlatformPublicKey (or certificates),
+// WithAPIv2Key and WithClientCertificate.
+
+// An APIv3 call by string path: the body is JSON-encoded and signed, the answer verified.
+func Example() {
+	srv, err := wxpaytest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	wx, err := wxpay.New(srv.ClientOptions()...)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	resp, err := wx.Chain("v3/pay/transactions/native").Post(context.Background(), map[string]any{
+		"appid": "wxd678efh567hg6787", "mchid": "1900000109", "description": "Image形象店-深圳腾大-QQ公仔",
+		"out_trade_no": "1217752501201407033233368018", "notify_url": "https://www.weixin.qq.com/wxpay/pay.php",
+		"amount": map[string]any{"total": 100, "currency": "CNY"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out struct {
+		CodeURL string `json:"code_url"`
+	}
+	if err := resp.Decode(&out); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, out.CodeURL != "")
+	// Output: 200 true
+}
+
+// Placeholders in {name}, <name> or _name_ form are filled with PathParam; values are
+// escaped as one segment. Query parameters are sent and signed in the order given.
+func ExampleClient_Chain() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+	ctx := context.Background()
+
+	_, err := wx.Chain("v3/pay/transactions/out-trade-no/<out_trade_no>").
+		Get(ctx, wxpay.PathParam("out_trade_no", "no/such?order"), wxpay.Query("mchid", "1900000109"))
+	fmt.Println(srv.LastRequest().RequestURI)
+
+	var apiErr *wxpay.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	}
+	// Output:
+	// /v3/pay/transactions/out-trade-no/no%2Fsuch%3Forder?mchid=1900000109
+	// 404 ORDER_NOT_EXIST
+}
+
+// A path starting "v2/" is APIv2: fields become XML with nonce_str and sign added,
+// "v2/" is dropped from the URL, and the answer's return_code, result_code and sign are
+// checked. Secapi endpoints go over mutual TLS by themselves.
+func ExampleClient_Chain_apiv2() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+	ctx := context.Background()
+
+	_, err := wx.Chain("v2/pay/unifiedorder").Post(ctx, map[string]string{
+		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "body": "腾讯充值中心-QQ会员充值",
+		"out_trade_no": "20150806125346", "total_fee": "888", "spbill_create_ip": "123.12.12.123",
+		"notify_url": "https://www.weixin.qq.com/wxpay/pay.php", "trade_type": "NATIVE",
+	}, wxpay.SignType("HMAC-SHA256"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := wx.Chain("v2/secapi/pay/reverse").Post(ctx, map[string]string{
+		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "out_trade_no": "20150806125346",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out struct {
+		ResultCode string `xml:"result_code"`
+		Recall     string `xml:"recall"`
+	}
+	if err := resp.Decode(&out); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.ResultCode, out.Recall, srv.LastRequest().ClientCert)
+	// Output: SUCCESS N true
+}
+
+// Every verb has an …Async form returning a Future; the call runs on its own goroutine,
+// which ends with the call.
+func ExampleNode_GetAsync() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+	ctx := context.Background()
+
+	node := wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}")
+	var futures []*wxpay.Future
+	for _, no := range []string{"A1", "A2", "A3"} {
+		futures = append(futures, node.GetAsync(ctx, wxpay.PathParam("out_trade_no", no), wxpay.Query("mchid", "1900000109")))
+	}
+	for _, f := range futures {
+		_, err := f.Wait()
+		var apiErr *wxpay.APIError
+		fmt.Println(errors.As(err, &apiErr) && apiErr.Code == "ORDER_NOT_EXIST")
+	}
+	// Output:
+	// true
+	// true
+	// true
+}

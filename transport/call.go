@@ -1,0 +1,72 @@
+package transport
+
+import "net/http"
+
+// Param is one name/value pair of a call: a path value or a query parameter.
+type Param struct{ Name, Value string }
+
+// Call holds the per-call settings that CallOptions write. The zero value is a plain call.
+type Call struct {
+	PathParams []Param     // values for the template's placeholders
+	Query      []Param     // query parameters, sent (and signed) in this order
+	Header     http.Header // extra request headers; they override the SDK's defaults
+	BaseURL    string      // this call only; "" means the client's base URL
+	Body       any         // body set with the Body option (for GET/DELETE)
+	HasBody    bool        // Body was set, even to nil
+	SignType   string      // APIv2: MD5 (default) or HMAC-SHA256
+	Secure     bool        // APIv2: force mutual TLS
+	NoRetry    bool        // never retry this call
+}
+
+// CallOption sets one per-call setting. Options are applied in order; a later one wins.
+type CallOption func(*Call)
+
+// PathParam fills the placeholder {name}. The value is escaped as one path segment:
+// every byte outside A-Z a-z 0-9 - . _ ~ is percent-encoded, '/', '?', '#' and '%' included.
+// Empty values, "." and ".." are refused before anything is sent.
+func PathParam(name, value string) CallOption {
+	return func(c *Call) { c.PathParams = append(c.PathParams, Param{name, value}) }
+}
+
+// Query adds a query parameter. Parameters are sent in the order given, percent-encoded
+// (space as %20), and the signature covers them exactly as sent.
+func Query(key, value string) CallOption {
+	return func(c *Call) { c.Query = append(c.Query, Param{key, value}) }
+}
+
+// Header adds a request header; it replaces a header the SDK would set (for example
+// Wechatpay-Serial when a body carries fields encrypted with a particular platform key).
+// Authorization cannot be overridden: the SDK always signs.
+func Header(key, value string) CallOption {
+	return func(c *Call) {
+		if c.Header == nil {
+			c.Header = make(http.Header, 2)
+		}
+		c.Header.Add(key, value)
+	}
+}
+
+// BaseURL sends this call to another base, e.g. "https://api.mch.weixin.qq.com/hk/".
+func BaseURL(u string) CallOption { return func(c *Call) { c.BaseURL = u } }
+
+// Body sets the body of a GET or DELETE call for the endpoints that take one.
+func Body(v any) CallOption { return func(c *Call) { c.Body, c.HasBody = v, true } }
+
+// SignType chooses the APIv2 signature: "MD5" (the default) or "HMAC-SHA256".
+func SignType(t string) CallOption { return func(c *Call) { c.SignType = t } }
+
+// Secure forces mutual TLS for an APIv2 call. The catalog's certificate endpoints
+// (and every secapi/ path) get it without asking.
+func Secure() CallOption { return func(c *Call) { c.Secure = true } }
+
+// NoRetry makes this call a single attempt whatever the client's retry policy.
+func NoRetry() CallOption { return func(c *Call) { c.NoRetry = true } }
+
+// Request is a call whose path template has been resolved. Nodes of the chain build it.
+type Request struct {
+	Method   string // upper-case HTTP method
+	Template string // the path template, placeholders as {name}: selects endpoint rules
+	Path     string // the escaped path, relative: "v3/…" or "v2/…"
+	Body     any    // the body argument of Post/Put/Patch (or the Body option)
+	Call     Call   // the per-call options
+}

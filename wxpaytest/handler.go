@@ -1,0 +1,421 @@
+package wxpaytest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is what the server received, after its signature checks passed.
+type Request struct {
+	Method     string
+	RequestURI string     // exactly as on the wire: escaped path + "?" + query
+	Path       string     // escaped path, without the zone prefix or leading "/"
+	Zone       string     // "hk" or "global" when the path had that prefix
+	Query      url.Values // parsed query
+	Header     http.Header
+	Body       []byte
+	V2         bool              // an APIv2 request
+	Fields     map[string]string // APIv2: the XML (or GET query) fields
+	Params     map[string]string // values of the route pattern's {placeholders}, unescaped
+	ClientCert bool              // a verified client certificate was presented
+}
+
+// Reply is a handler's answer. The server signs it as the platform does unless told
+// otherwise; the other fields make broken answers for tests.
+type Reply struct {
+	Status int         // default 200 (204 when nothing is given for APIv3)
+	JSON   any         // APIv3 body, marshalled
+	Body   []byte      // body as is (overrides JSON and Fields)
+	Fields [][2]string // APIv2 answer fields, in order; sign is appended unless Unsigned
+	Header http.Header // extra headers
+
+	Unsigned   bool          // APIv3: no Wechatpay-* headers; APIv2: no sign field
+	TimeOffset time.Duration // shifts Wechatpay-Timestamp
+	Serial     string        // Wechatpay-Serial to announce instead of the real one
+	Tamper     bool          // change the body after signing (APIv2: add a field)
+	Gzip       bool          // Content-Encoding: gzip (the signature covers the plain bytes)
+}
+
+// HandlerFunc answers a verified request.
+type HandlerFunc func(r *Request) *Reply
+
+type route struct {
+	method, pattern string
+	h               HandlerFunc
+}
+
+// Handle adds (or replaces) the handler for method and pattern. pattern is the path
+// without the base ("v3/pay/transactions/native", "secapi/pay/reverse" for APIv2,
+// "hk/v3/…" for a zone); a segment {name} matches any segment and its value lands in
+// Request.Params. Later handlers win over earlier ones and over the built-in routes.
+func (s *Server) Handle(method, pattern string, h HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.routes = append([]route{{method, pattern, h}}, s.routes...)
+}
+
+func (s *Server) match(method, path string) (HandlerFunc, map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	segs := strings.Split(path, "/")
+	for _, rt := range s.routes {
+		if rt.method != method {
+			continue
+		}
+		psegs := strings.Split(rt.pattern, "/")
+		if len(psegs) != len(segs) {
+			continue
+		}
+		params, ok := map[string]string{}, true
+		for i, p := range psegs {
+			if len(p) > 2 && p[0] == '{' && p[len(p)-1] == '}' {
+				v, err := url.PathUnescape(segs[i])
+				if err != nil || v == "" {
+					ok = false
+					break
+				}
+				params[p[1:len(p)-1]] = v
+			} else if p != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return rt.h, params
+		}
+	}
+	return nil, nil
+}
+
+const maxRequestBody = 8 << 20
+
+func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxRequestBody))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	path := strings.TrimPrefix(hr.URL.EscapedPath(), "/")
+	r := &Request{Method: hr.Method, RequestURI: hr.RequestURI, Header: hr.Header.Clone(), Body: body,
+		Query: hr.URL.Query(), ClientCert: hr.TLS != nil && len(hr.TLS.PeerCertificates) > 0}
+	r.Path = path
+	for _, z := range []string{"hk/", "global/"} {
+		if strings.HasPrefix(path, z+"v3/") {
+			r.Zone, r.Path = strings.TrimSuffix(z, "/"), strings.TrimPrefix(path, z)
+		}
+	}
+	r.V2 = !strings.HasPrefix(r.Path, "v3/")
+	if r.V2 {
+		s.serveV2(w, r)
+	} else {
+		s.serveV3(w, r)
+	}
+}
+
+// ---- APIv3 -------------------------------------------------------------------------
+
+// authRE is the exact Authorization format: fields in the documented order, no spaces.
+var authRE = regexp.MustCompile(`^WECHATPAY2-SHA256-RSA2048 mchid="([0-9A-Za-z]{1,32})",serial_no="([0-9A-Za-z]{8,40})",timestamp="([0-9]{10})",nonce_str="([0-9A-Za-z]{16,})",signature="([A-Za-z0-9+/]+={0,2})"$`)
+
+func (s *Server) serveV3(w http.ResponseWriter, r *Request) {
+	if msg := s.checkV3(r); msg != "" {
+		s.writeV3(w, r, &Reply{Status: http.StatusUnauthorized, JSON: map[string]string{"code": "SIGN_ERROR", "message": msg}})
+		return
+	}
+	s.record(r)
+	pattern := r.Path
+	if r.Zone != "" {
+		pattern = r.Zone + "/" + r.Path
+	}
+	h, params := s.match(r.Method, pattern)
+	if h == nil {
+		s.writeV3(w, r, &Reply{Status: http.StatusNotFound, JSON: map[string]string{"code": "RESOURCE_NOT_EXISTS", "message": "no such endpoint in wxpaytest: " + r.Method + " " + pattern}})
+		return
+	}
+	r.Params = params
+	s.writeV3(w, r, h(r))
+}
+
+// checkV3 verifies the request's Authorization header; "" means it is good.
+func (s *Server) checkV3(r *Request) string {
+	m := authRE.FindStringSubmatch(r.Header.Get("Authorization"))
+	if m == nil {
+		return "Authorization header missing or malformed"
+	}
+	if m[1] != s.MchID {
+		return "mchid " + m[1] + " is not this merchant"
+	}
+	if m[2] != s.MerchantSerial {
+		return "serial_no " + m[2] + " is not the merchant certificate"
+	}
+	ts, _ := strconv.ParseInt(m[3], 10, 64)
+	if d := s.now().Unix() - ts; d > 300 || d < -300 {
+		return "timestamp outside ±300 s"
+	}
+	sig, err := base64.StdEncoding.DecodeString(m[5])
+	if err != nil {
+		return "signature is not base64"
+	}
+	msg := r.Method + "\n" + r.RequestURI + "\n" + m[3] + "\n" + m[4] + "\n" + string(r.Body) + "\n"
+	sum := sha256.Sum256([]byte(msg))
+	if rsa.VerifyPKCS1v15(&s.MerchantKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
+		return "signature does not verify"
+	}
+	if ws := r.Header.Get("Wechatpay-Serial"); ws != "" && ws != s.PlatformSerial && ws != s.PublicKeyID {
+		return "Wechatpay-Serial " + ws + " is not a platform key"
+	}
+	return ""
+}
+
+func (s *Server) writeV3(w http.ResponseWriter, r *Request, rep *Reply) {
+	if rep == nil {
+		rep = &Reply{}
+	}
+	body := rep.Body
+	if body == nil && rep.JSON != nil {
+		body, _ = json.Marshal(rep.JSON)
+	}
+	status := rep.Status
+	if status == 0 {
+		status = http.StatusOK
+		if body == nil {
+			status = http.StatusNoContent
+		}
+	}
+	h := w.Header()
+	for k, vs := range rep.Header {
+		h[k] = vs
+	}
+	h.Set("Request-ID", "wxpaytest-"+nonce()[:16])
+	if len(body) > 0 {
+		h.Set("Content-Type", "application/json")
+	}
+	if !rep.Unsigned {
+		serial := s.PlatformSerial
+		if ws := r.Header.Get("Wechatpay-Serial"); ws == s.PublicKeyID || (ws == "" && s.keyMode) {
+			serial = s.PublicKeyID // the same test key signs in both modes; only the id differs
+		}
+		if rep.Serial != "" {
+			serial = rep.Serial
+		}
+		ts := strconv.FormatInt(s.now().Add(rep.TimeOffset).Unix(), 10)
+		n := nonce()
+		signed := body
+		if d := h.Get("Wechatpay-Statement-Sha1"); d != "" {
+			signed = []byte(`{"sha1":"` + d + `"}`)
+		}
+		h.Set("Wechatpay-Timestamp", ts)
+		h.Set("Wechatpay-Nonce", n)
+		h.Set("Wechatpay-Serial", serial)
+		h.Set("Wechatpay-Signature", s.sign(ts+"\n"+n+"\n"+string(signed)+"\n"))
+	}
+	if rep.Tamper && len(body) > 0 {
+		body = append(append([]byte(nil), body...), ' ')
+	}
+	writeBody(w, status, body, rep.Gzip)
+}
+
+// sign is the platform's RSA-SHA256 signature, base64.
+func (s *Server) sign(msg string) string {
+	sum := sha256.Sum256([]byte(msg))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, s.PlatformKey, crypto.SHA256, sum[:])
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// Sign signs msg with the platform key, as WeChat Pay signs answers and callbacks.
+func (s *Server) Sign(msg string) string { return s.sign(msg) }
+
+func writeBody(w http.ResponseWriter, status int, body []byte, gz bool) {
+	if gz {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = b.Bytes()
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// ---- APIv2 -------------------------------------------------------------------------
+
+func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
+	fail := func(msg string) {
+		s.writeV2(w, r, &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true})
+	}
+	if needsCert(r.Path) && !r.ClientCert {
+		fail("this API needs the merchant certificate (mutual TLS)")
+		return
+	}
+	var err error
+	if r.Method == http.MethodGet {
+		r.Fields = map[string]string{}
+		for k, vs := range r.Query {
+			r.Fields[k] = vs[0]
+		}
+	} else if r.Fields, err = parseXML(r.Body); err != nil {
+		fail("XML format error: " + err.Error())
+		return
+	}
+	if msg := checkV2Sign(r.Fields, s.APIv2Key); msg != "" {
+		fail(msg)
+		return
+	}
+	s.record(r)
+	h, params := s.match(r.Method, r.Path)
+	if h == nil {
+		fail("no such endpoint in wxpaytest: " + r.Method + " " + r.Path)
+		return
+	}
+	r.Params = params
+	s.writeV2(w, r, h(r))
+}
+
+func (s *Server) writeV2(w http.ResponseWriter, r *Request, rep *Reply) {
+	if rep == nil {
+		rep = &Reply{}
+	}
+	for k, vs := range rep.Header {
+		w.Header()[k] = vs
+	}
+	body := rep.Body
+	if body == nil {
+		fields := rep.Fields
+		if !rep.Unsigned {
+			st := "MD5"
+			if r.Fields["sign_type"] == "HMAC-SHA256" {
+				st = "HMAC-SHA256"
+			}
+			fields = append(fields[:len(fields):len(fields)], [2]string{"sign", signV2(fields, s.APIv2Key, st)})
+		}
+		body = encodeXML(fields)
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	}
+	if rep.Tamper { // a field slipped in after signing
+		body = bytes.Replace(body, []byte("</xml>"), []byte("<coupon_fee>1</coupon_fee></xml>"), 1)
+	}
+	status := rep.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	writeBody(w, status, body, rep.Gzip)
+}
+
+// checkV2Sign checks an APIv2 request's sign field; "" means it is good.
+func checkV2Sign(f map[string]string, key string) string {
+	got := f["sign"]
+	if got == "" {
+		return "sign missing"
+	}
+	st := "MD5"
+	if f["sign_type"] == "HMAC-SHA256" {
+		st = "HMAC-SHA256"
+	} else if f["sign_type"] != "" && f["sign_type"] != "MD5" {
+		return "sign_type " + f["sign_type"] + " not supported"
+	}
+	var pairs [][2]string
+	for k, v := range f {
+		pairs = append(pairs, [2]string{k, v})
+	}
+	if want := signV2(pairs, key, st); subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		return "sign does not verify (" + st + ")"
+	}
+	return ""
+}
+
+// signV2 is the APIv2 signature: non-empty fields but sign, in byte order, k=v joined with
+// &, then &key=KEY; MD5 or HMAC-SHA256 keyed with KEY; upper-case hex.
+func signV2(fields [][2]string, key, signType string) string {
+	var kv []string
+	for _, f := range fields {
+		if f[0] != "sign" && f[1] != "" {
+			kv = append(kv, f[0]+"="+f[1])
+		}
+	}
+	sort.Strings(kv)
+	msg := strings.Join(kv, "&") + "&key=" + key
+	if signType == "HMAC-SHA256" {
+		m := hmac.New(sha256.New, []byte(key))
+		m.Write([]byte(msg))
+		return strings.ToUpper(hex.EncodeToString(m.Sum(nil)))
+	}
+	sum := md5.Sum([]byte(msg))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// SignV2 computes an APIv2 sign with the server's key (for building answers in tests).
+func (s *Server) SignV2(fields [][2]string, signType string) string {
+	return signV2(fields, s.APIv2Key, signType)
+}
+
+// parseXML reads a flat <xml><k>v</k>…</xml> document with encoding/xml (strict: no
+// entities beyond the predefined ones, no DOCTYPE).
+func parseXML(b []byte) (map[string]string, error) {
+	if bytes.Contains(b, []byte("<!")) && !bytes.Contains(b, []byte("<![CDATA[")) {
+		return nil, fmt.Errorf("directives not accepted")
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var doc struct {
+		XMLName xml.Name
+		Items   []struct {
+			XMLName xml.Name
+			Value   string `xml:",chardata"`
+		} `xml:",any"`
+	}
+	if err := d.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if doc.XMLName.Local != "xml" {
+		return nil, fmt.Errorf("root element is <%s>, not <xml>", doc.XMLName.Local)
+	}
+	m := make(map[string]string, len(doc.Items))
+	for _, it := range doc.Items {
+		if _, dup := m[it.XMLName.Local]; dup {
+			return nil, fmt.Errorf("field %s repeated", it.XMLName.Local)
+		}
+		m[it.XMLName.Local] = it.Value
+	}
+	return m, nil
+}
+
+// encodeXML writes fields as <xml><k><![CDATA[v]]></k>…</xml>, the platform's style.
+func encodeXML(fields [][2]string) []byte {
+	var b bytes.Buffer
+	b.WriteString("<xml>")
+	for _, f := range fields {
+		b.WriteString("<" + f[0] + ">")
+		if _, err := strconv.Atoi(f[1]); err == nil {
+			b.WriteString(f[1])
+		} else {
+			b.WriteString("<![CDATA[" + strings.ReplaceAll(f[1], "]]>", "]]]]><![CDATA[>") + "]]>")
+		}
+		b.WriteString("</" + f[0] + ">")
+	}
+	b.WriteString("</xml>")
+	return b.Bytes()
+}
