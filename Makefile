@@ -1,6 +1,6 @@
 # wxpay — make test (the CI command), make demo, make bench, make lint.
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: test demo bench lint fmt generate
 

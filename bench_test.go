@@ -53,12 +53,12 @@ func newBenchOrder() *benchOrder {
 // minute, well inside the ±300 s window) and v2 calls with a signed XML answer.
 type benchServer struct {
 	*httptest.Server
-	id      *wxpaytest.Server
-	mu      sync.Mutex
-	v3hdr   http.Header
-	signed  time.Time
-	v3body  []byte
-	v2body  []byte
+	id     *wxpaytest.Server
+	mu     sync.Mutex
+	v3hdr  http.Header
+	signed time.Time
+	v3body []byte
+	v2body []byte
 }
 
 func newBenchServer(b *testing.B) *benchServer {

@@ -43,9 +43,17 @@ func (xmlCodec) Encode(v any) ([]byte, error) {
 	return EncodeXML(f)
 }
 
-// Sentinel errors. Every error returned by this package wraps at least one of
-// them (except errors from encoding/json, which are wrapped as they are), so
-// callers can classify failures with errors.Is.
+// Sentinel errors, for errors.Is. They are wrapped with context (the field
+// name, what the body looks like, the byte offset):
+//
+//   - every error of [DecodeXML] and [DecodeXMLRoot] (and of the parsing step
+//     of [DecodeXMLInto]) wraps ErrNotXML or ErrUnsafeXML;
+//   - every error of [EncodeXML] and [AppendXML] wraps ErrInvalidName or
+//     ErrInvalidChar;
+//   - [FieldsOf] and [Fields.Decode] wrap ErrNested for nested values; their
+//     other errors (unsupported type, NaN, a number that does not parse,
+//     which also wraps the *strconv.NumError) name the field;
+//   - [DecodeJSON] wraps ErrEmptyBody or the encoding/json error.
 var (
 	// ErrNotXML reports a body that is not a valid XML answer: empty, gzip
 	// data, JSON, an HTML page, plain text or CSV, malformed XML, several

@@ -37,6 +37,7 @@
 // than one root element, trailing content and an unexpected root element are
 // reported as [ErrNotXML] too. Values are never trimmed.
 //
-// All errors wrap one of the exported sentinel errors; test them with
-// errors.Is.
+// Errors wrap the exported sentinel errors (ErrNotXML, ErrUnsafeXML,
+// ErrInvalidName, ErrInvalidChar, ErrNested, ErrEmptyBody) with context;
+// test them with errors.Is.
 package codec

@@ -135,8 +135,9 @@ func (f Fields) Decode(v any) error {
 //   - A struct or pointer to a struct gives its exported fields in
 //     declaration order. The name comes from the `xml:"name,omitempty"` tag,
 //     else the Go field name; `xml:"-"` and fields of type xml.Name are
-//     skipped; with omitempty an empty string, zero number and false are
-//     omitted. Embedded structs without a tag name are flattened (a nil
+//     skipped; with omitempty an empty string, zero number, false, empty
+//     []string and nil pointer or interface are omitted (a non-nil pointer
+//     to a zero value is kept, as in encoding/json). Embedded structs without a tag name are flattened (a nil
 //     embedded pointer contributes nothing); when embedding produces the same
 //     name twice, the shallower field wins.
 //
@@ -250,6 +251,7 @@ func appendValue(dst Fields, name string, rv reflect.Value, omitempty bool) (Fie
 			if rv.IsNil() {
 				return dst, nil
 			}
+			omitempty = false // a non-nil pointer or interface is a present value
 			if rv.Kind() == reflect.Pointer && !isScalarKind(rv.Type().Elem().Kind()) {
 				if s, ok := stringOf(rv); ok {
 					if omitempty && s == "" {

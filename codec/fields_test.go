@@ -131,7 +131,7 @@ func TestFieldsOfStruct(t *testing.T) {
 	}
 	f, err = codec.FieldsOf(outer{AppID: "mine", X: 0, Y: 3})
 	require.NoError(t, err)
-	require.Equal(t, codec.Fields{{"appid", "mine"}, {"y", "3"}}, f, "nil embedded pointer skipped")
+	require.Equal(t, codec.Fields{{"appid", "mine"}, {"x", "0"}, {"y", "3"}}, f, "nil embedded pointer skipped; non-nil interface kept")
 	f, err = codec.FieldsOf(outer{Common: &Common{AppID: "theirs", MchID: "m"}, AppID: "mine"})
 	require.NoError(t, err)
 	require.Equal(t, codec.Fields{{"mch_id", "m"}, {"appid", "mine"}}, f)

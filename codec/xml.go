@@ -95,15 +95,16 @@ const (
 	modeEscaped
 )
 
-// Byte classes for ASCII.
+// Byte classes.
 const (
 	clsOK      = iota
 	clsSpecial // < > & " '
 	clsCR      // '\r'
 	clsBad     // control characters other than \t \n \r
+	clsMulti   // first byte of a multi-byte (or invalid) UTF-8 sequence
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+var byteClass = func() (t [256]uint8) {
 	for c := range 0x20 {
 		t[c] = clsBad
 	}
@@ -111,52 +112,89 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	for _, c := range `<>&"'` {
 		t[c] = clsSpecial
 	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = clsMulti
+	}
 	return t
 }()
 
-// escapeExtra is the number of bytes escaping adds for an ASCII byte.
-var escapeExtra = [utf8.RuneSelf]uint8{'&': 4, '<': 3, '>': 3, '"': 5, '\'': 5, '\r': 4}
-
 type scanError struct{ msg string }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasByte reports whether any byte of x equals b (b < 0x80).
+func hasByte(x, b uint64) bool {
+	y := x ^ (ones * b)
+	return (y-ones)&^y&highs != 0
+}
+
+// skipPlain returns the index of the first byte at or after i that is not
+// plain printable ASCII (clsOK) or len(s). It tests eight bytes at a time.
+func skipPlain(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// Any byte >= 0x80, any byte < 0x20 (including \t and \n, which
+		// then take the byte-wise path), or any of < > & " '.
+		if x&highs != 0 || (x-ones*0x20)&^x&highs != 0 ||
+			hasByte(x, '<') || hasByte(x, '>') || hasByte(x, '&') || hasByte(x, '"') || hasByte(x, '\'') {
+			break
+		}
+	}
+	for i < len(s) && byteClass[s[i]] == clsOK {
+		i++
+	}
+	return i
+}
 
 // scanValue validates s and returns the writing mode and the number of bytes
 // the value takes in that mode.
 func scanValue(s string) (mode uint8, n int, err *scanError) {
 	special, cr := false, false
-	escaped := 0 // extra bytes for escaped text
-	splits := 0  // "]]>" occurrences, for CDATA
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch asciiClass[c] {
-			case clsSpecial:
-				special = true
-				if c == '>' && i >= 2 && s[i-1] == ']' && s[i-2] == ']' {
-					splits++
-				}
-			case clsCR:
-				cr = true
-			case clsBad:
-				return 0, 0, &scanError{fmt.Sprintf("character %U at byte %d", rune(c), i)}
-			}
-			escaped += int(escapeExtra[c])
+	for i := 0; ; {
+		i = skipPlain(s, i)
+		if i >= len(s) {
+			break
+		}
+		switch byteClass[s[i]] {
+		case clsSpecial:
+			special = true
 			i++
-			continue
+		case clsCR:
+			cr = true
+			i++
+		case clsBad:
+			return 0, 0, &scanError{fmt.Sprintf("character %U at byte %d", rune(s[i]), i)}
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return 0, 0, &scanError{fmt.Sprintf("invalid UTF-8 at byte %d", i)}
+			}
+			if r == 0xFFFE || r == 0xFFFF {
+				return 0, 0, &scanError{fmt.Sprintf("character %U at byte %d", r, i)}
+			}
+			i += size
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return 0, 0, &scanError{fmt.Sprintf("invalid UTF-8 at byte %d", i)}
-		}
-		if r == 0xFFFE || r == 0xFFFF {
-			return 0, 0, &scanError{fmt.Sprintf("character %U at byte %d", r, i)}
-		}
-		i += size
 	}
 	switch {
 	case cr:
-		return modeEscaped, len(s) + escaped, nil
+		n = len(s)
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '<', '>':
+				n += len("&lt;") - 1
+			case '&', '\r':
+				n += len("&amp;") - 1
+			case '"', '\'':
+				n += len("&quot;") - 1
+			}
+		}
+		return modeEscaped, n, nil
 	case special:
-		return modeCDATA, len(s) + len("<![CDATA[]]>") + splits*len("]]><![CDATA["), nil
+		return modeCDATA, len(s) + len("<![CDATA[]]>") + strings.Count(s, "]]>")*len("]]><![CDATA["), nil
 	}
 	return modePlain, len(s), nil
 }

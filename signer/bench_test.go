@@ -13,7 +13,8 @@ func BenchmarkRSASign(b *testing.B) {
 	s := merchantSigner(b)
 	body := readTestdata(b, "v3_post_native.body")
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if _, err := s.Authorization("POST", "/v3/pay/transactions/native", body); err != nil {
 			b.Fatal(err)
 		}
@@ -29,7 +30,8 @@ func BenchmarkRSAVerify(b *testing.B) {
 	h.Set("Wechatpay-Signature", sigRespData)
 	body := []byte(`{"data":[]}`)
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if err := v.Verify(h, body); err != nil {
 			b.Fatal(err)
 		}
@@ -54,7 +56,8 @@ var v2Fields12 = codec.Fields{
 
 func BenchmarkSignV2MD5(b *testing.B) {
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if _, err := signer.SignV2(signer.SignTypeMD5, officialV2Key, v2Fields12); err != nil {
 			b.Fatal(err)
 		}
@@ -63,7 +66,8 @@ func BenchmarkSignV2MD5(b *testing.B) {
 
 func BenchmarkSignV2HMAC(b *testing.B) {
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if _, err := signer.SignV2(signer.SignTypeHMACSHA256, officialV2Key, v2Fields12); err != nil {
 			b.Fatal(err)
 		}
@@ -72,7 +76,8 @@ func BenchmarkSignV2HMAC(b *testing.B) {
 
 func BenchmarkNonce(b *testing.B) {
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		_ = signer.Nonce()
 	}
 }
@@ -80,7 +85,8 @@ func BenchmarkNonce(b *testing.B) {
 func BenchmarkMessage(b *testing.B) {
 	body := []byte(`{"appid":"wxd678efh567hg6787","mchid":"1900000109"}`)
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		_ = signer.Message("POST", "/v3/pay/transactions/native", 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242", body)
 	}
 }

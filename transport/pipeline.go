@@ -60,7 +60,8 @@ type Config struct {
 // Pipeline sends calls. It is safe for concurrent use; its configuration never changes.
 type Pipeline struct {
 	cfg      Config
-	baseHost string // host of cfg.BaseURL, the only base that fails over
+	base     *url.URL // cfg.BaseURL, parsed once
+	baseHost string   // host of cfg.BaseURL, the only base that fails over
 	plain    *resty.Client
 	secure   *resty.Client
 }
@@ -87,7 +88,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "wxpay-go/" + Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ") " + runtime.Version()
 	}
-	p := &Pipeline{cfg: cfg, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
+	p := &Pipeline{cfg: cfg, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
 	if cfg.SecureClient != nil {
 		p.secure = newResty(cfg.SecureClient)
 	}
@@ -154,13 +155,12 @@ func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + 
 
 func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	call := &req.Call
-	baseStr := p.cfg.BaseURL
+	base := p.base
 	if call.BaseURL != "" {
-		baseStr = call.BaseURL
-	}
-	base, err := checkBaseURL(baseStr)
-	if err != nil {
-		return nil, err
+		var err error
+		if base, err = checkBaseURL(call.BaseURL); err != nil {
+			return nil, err
+		}
 	}
 	o := &outgoing{method: req.Method, scheme: base.Scheme, host: base.Host, prefix: base.Path}
 	o.v2 = strings.HasPrefix(req.Path, "v2/")
@@ -174,6 +174,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 		body = call.Body
 	}
 	query := call.Query
+	var err error
 	if o.v2 {
 		err = p.buildV2(o, call, body, &query)
 	} else {
@@ -322,7 +323,7 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 	}
 	r := rc.R().SetDoNotParseResponse(true)
 	r.SetContext(context.WithValue(ctx, attemptKey{}, &attemptState{signer: o.signer, body: o.body}))
-	r.Header = o.header.Clone()
+	r.Header = o.header // resty copies it into the http.Request; the hook signs that copy
 	if o.body != nil {
 		r.SetBody(o.body)
 	}
@@ -429,16 +430,31 @@ func readBody(hr *http.Response, limit int64) ([]byte, error) {
 		src, size = zr, -1
 		hr.Header.Del("Content-Encoding")
 	}
+	return readAll(src, size, limit)
+}
+
+// readAll reads src to EOF, at most limit bytes, into a buffer sized from the expected
+// size. Reading through to EOF (not just Content-Length bytes) lets net/http reuse the
+// connection.
+func readAll(src io.Reader, size, limit int64) ([]byte, error) {
+	n := int64(512)
 	if size >= 0 {
-		b := make([]byte, size)
-		if _, err := io.ReadFull(src, b); err != nil {
+		n = size + 1 // room for the final read that reports EOF
+	}
+	b := make([]byte, 0, n)
+	lr := io.LimitReader(src, limit+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, &SendError{Err: fmt.Errorf("reading the answer: %w", err)}
 		}
-		return b, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(src, limit+1))
-	if err != nil {
-		return nil, &SendError{Err: fmt.Errorf("reading the answer: %w", err)}
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
