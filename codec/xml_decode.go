@@ -47,7 +47,9 @@ func DecodeXMLInto(data []byte, v any) error {
 //     &quot; &apos; and numeric character references. Nothing is expanded,
 //     so entity attacks cost nothing.
 //
-// The document is then parsed strictly (with etree, without any entity map).
+// The document is then parsed strictly: the common flat shape by a small
+// hand-written parser that gives exactly etree's results, anything else with
+// etree (without any entity map).
 // Malformed XML, more than one root element, non-whitespace text outside the
 // root element or directly inside it, nesting deeper than 64 elements, and a
 // root element whose name (with its namespace prefix, as written) is not
@@ -72,6 +74,19 @@ func DecodeXMLInto(data []byte, v any) error {
 // The returned Fields are never nil on success (an empty root gives empty
 // Fields).
 func DecodeXMLRoot(data []byte, root string) (Fields, error) {
+	body, err := xmlBody(data)
+	if err != nil {
+		return nil, err
+	}
+	if fields, ok := decodeFlat(body, root); ok {
+		return fields, nil
+	}
+	return decodeETree(body, root)
+}
+
+// xmlBody returns the part of data that is parsed, after the checks of
+// classify and scanUnsafe.
+func xmlBody(data []byte) ([]byte, error) {
 	start, err := classify(data)
 	if err != nil {
 		return nil, err
@@ -80,6 +95,12 @@ func DecodeXMLRoot(data []byte, root string) (Fields, error) {
 	if err := scanUnsafe(body, start); err != nil {
 		return nil, err
 	}
+	return body, nil
+}
+
+// decodeETree is the general parser of DecodeXMLRoot, used for body
+// whenever the fast path [decodeFlat] declines it.
+func decodeETree(body []byte, root string) (Fields, error) {
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{MaxDepth: maxDepth}
 	if err := doc.ReadFromBytes(body); err != nil {

@@ -59,11 +59,12 @@ type Config struct {
 
 // Pipeline sends calls. It is safe for concurrent use; its configuration never changes.
 type Pipeline struct {
-	cfg      Config
-	base     *url.URL // cfg.BaseURL, parsed once
-	baseHost string   // host of cfg.BaseURL, the only base that fails over
-	plain    *resty.Client
-	secure   *resty.Client
+	cfg       Config
+	userAgent []string // the User-Agent header value, shared
+	base      *url.URL // cfg.BaseURL, parsed once
+	baseHost  string   // host of cfg.BaseURL, the only base that fails over
+	plain     *resty.Client
+	secure    *resty.Client
 }
 
 // New checks cfg and builds a Pipeline.
@@ -88,7 +89,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "wxpay-go/" + Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ") " + runtime.Version()
 	}
-	p := &Pipeline{cfg: cfg, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
+	p := &Pipeline{cfg: cfg, userAgent: []string{cfg.UserAgent}, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
 	if cfg.SecureClient != nil {
 		p.secure = newResty(cfg.SecureClient)
 	}
@@ -224,10 +225,9 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if o.secure && p.secure == nil {
 		return fmt.Errorf("%w: v2/%s needs the merchant's client certificate (WithClientCertificate) for mutual TLS", ErrConfig, o.path)
 	}
-	o.header = http.Header{
-		"Accept":     {"text/xml, text/plain, application/x-gzip"},
-		"User-Agent": {p.cfg.UserAgent},
-	}
+	o.header = make(http.Header, 4)
+	o.header["Accept"] = acceptXML
+	o.header["User-Agent"] = p.userAgent
 	switch raw := body.(type) {
 	case []byte: // sent as is and unsigned (a multipart upload, say); the caller sets Content-Type
 		o.body = raw
@@ -286,28 +286,31 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if o.body, err = codec.EncodeXML(fields); err != nil {
 		return fmt.Errorf("wxpay: APIv2 body: %w", err)
 	}
-	o.header["Content-Type"] = []string{"text/xml; charset=utf-8"}
+	o.header["Content-Type"] = contentTypeXML
 	return nil
 }
 
+// Header values shared by all requests; header maps hold them but nothing modifies them.
+var (
+	acceptJSON      = []string{"application/json"}
+	contentTypeJSON = []string{"application/json"}
+	acceptXML       = []string{"text/xml, text/plain, application/x-gzip"}
+	contentTypeXML  = []string{"text/xml; charset=utf-8"}
+)
+
 // ---- steps 2–4: one attempt -------------------------------------------------------
 
-// attemptKey carries the attempt to signHook through the request's context.
+// attemptKey carries the built request to signHook through the request's context.
 type attemptKey struct{}
-
-type attemptState struct {
-	signer *signer.V3Signer
-	body   []byte
-}
 
 // signHook is step 2. resty calls it with the final *http.Request, so the signature covers
 // the method, the escaped path and query exactly as they go on the wire, and the body bytes.
 func signHook(_ *resty.Client, r *http.Request) error {
-	a, _ := r.Context().Value(attemptKey{}).(*attemptState)
-	if a == nil || a.signer == nil {
-		return nil
+	o, _ := r.Context().Value(attemptKey{}).(*outgoing)
+	if o == nil || o.signer == nil {
+		return nil // APIv2: signed inside the body at build
 	}
-	auth, err := a.signer.Authorization(r.Method, r.URL.RequestURI(), a.body)
+	auth, err := o.signer.Authorization(r.Method, r.URL.RequestURI(), o.body)
 	if err != nil {
 		return fmt.Errorf("wxpay: signing: %w", err)
 	}
@@ -322,7 +325,7 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 		rc = p.secure
 	}
 	r := rc.R().SetDoNotParseResponse(true)
-	r.SetContext(context.WithValue(ctx, attemptKey{}, &attemptState{signer: o.signer, body: o.body}))
+	r.SetContext(context.WithValue(ctx, attemptKey{}, o))
 	r.Header = o.header // resty copies it into the http.Request; the hook signs that copy
 	if o.body != nil {
 		r.SetBody(o.body)
