@@ -52,6 +52,12 @@ var DefaultRetryPolicy = transport.DefaultRetryPolicy
 // included). Empty values, "." and ".." are refused before anything is sent.
 func PathParam(name, value string) CallOption { return transport.PathParam(name, value) }
 
+// PathParamEscaped fills {name} with a value already percent-encoded as one segment (a
+// media id containing %2B, say); it is sent as is, never encoded twice.
+func PathParamEscaped(name, escaped string) CallOption {
+	return transport.PathParamEscaped(name, escaped)
+}
+
 // Query adds a query parameter, sent and signed in the order given.
 func Query(key, value string) CallOption { return transport.Query(key, value) }
 

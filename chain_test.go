@@ -3,7 +3,9 @@ package wxpay_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -597,4 +599,48 @@ func TestErrorsAreDistinct(t *testing.T) {
 
 func tlsFor(srv *wxpaytest.Server) *tls.Config {
 	return &tls.Config{RootCAs: srv.RootCAs, MinVersion: tls.VersionTLS12}
+}
+
+func TestUnsignedDownloadsAndEscapedMediaID(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	png := []byte("\x89PNG\r\n\x1a\n...image bytes...")
+	srv.Handle("GET", "v3/merchant-service/images/{media_id}", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{Body: png, Unsigned: true, Header: http.Header{"Content-Type": {"image/png"}}}
+	})
+	wx := newClient(t, srv)
+	resp, err := wx.Chain("v3/merchant-service/images/{media_id}").Get(context.Background(),
+		wxpay.PathParamEscaped("media_id", "ChsyMjAxOTA1MjcxNzI5MDA%2BcXB3"))
+	require.NoError(t, err, "complaint images are not signed by WeChat Pay: listed in transport/rules.go")
+	assert.Equal(t, png, resp.Body)
+	assert.Equal(t, "/v3/merchant-service/images/ChsyMjAxOTA1MjcxNzI5MDA%2BcXB3", srv.LastRequest().RequestURI, "encoded once")
+
+	// The same unsigned answer on an ordinary endpoint is rejected.
+	srv.Handle("GET", "v3/merchant-service/complaints-v2/{id}", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{JSON: map[string]string{"a": "b"}, Unsigned: true}
+	})
+	_, err = wx.Chain("v3/merchant-service/complaints-v2/{id}").Get(context.Background(), wxpay.PathParam("id", "1"))
+	assert.ErrorIs(t, err, signer.ErrHeadersIncomplete)
+}
+
+func TestStatementDigest(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	csv := []byte("交易时间,公众账号ID\n`2026-11-23 10:00:00,`wx8888888888888888\n")
+	sum := sha1.Sum(csv)
+	digest := hex.EncodeToString(sum[:])
+	var tamper atomic.Bool
+	srv.Handle("GET", "hk/v3/statements", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		body := csv
+		if tamper.Load() {
+			body = append([]byte("x"), csv...)
+		}
+		return &wxpaytest.Reply{Body: body, Header: http.Header{"Wechatpay-Statement-Sha1": {digest}}}
+	})
+	wx := newClient(t, srv)
+	resp, err := wx.Chain("v3/statements").Get(context.Background(), wxpay.Query("date", "20261123"), wxpay.BaseURL(srv.URL+"hk/"))
+	require.NoError(t, err, "the signed {\"sha1\":…} digest and the file's SHA-1 both check out")
+	assert.Equal(t, csv, resp.Body)
+
+	tamper.Store(true)
+	_, err = wx.Chain("v3/statements").Get(context.Background(), wxpay.Query("date", "20261123"), wxpay.BaseURL(srv.URL+"hk/"))
+	assert.ErrorIs(t, err, signer.ErrBadSignature)
 }

@@ -174,20 +174,62 @@ func (t *Template) Expand(bound, call []transport.Param) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("%w: {%s} in %s", ErrMissingPathParam, p.name, t.text)
 		}
-		if v == "" || v == "." || v == ".." {
-			return "", fmt.Errorf("%w: {%s} = %q in %s", ErrInvalidPathParam, p.name, v, t.text)
+		if !v.Escaped {
+			if v.Value == "" || v.Value == "." || v.Value == ".." {
+				return "", fmt.Errorf("%w: {%s} = %q in %s", ErrInvalidPathParam, p.name, v.Value, t.text)
+			}
+			b.WriteString(transport.Escape(v.Value))
+			continue
 		}
-		b.WriteString(transport.Escape(v))
+		if err := checkEscapedSegment(v.Value); err != nil {
+			return "", fmt.Errorf("%w: {%s} = %q in %s: %v", ErrInvalidPathParam, p.name, v.Value, t.text, err)
+		}
+		b.WriteString(v.Value)
 	}
 	return b.String(), nil
 }
 
 // lookup returns the last value given for name.
-func lookup(ps []transport.Param, name string) (string, bool) {
+func lookup(ps []transport.Param, name string) (transport.Param, bool) {
 	for i := len(ps) - 1; i >= 0; i-- {
 		if ps[i].Name == name {
-			return ps[i].Value, true
+			return ps[i], true
 		}
 	}
-	return "", false
+	return transport.Param{}, false
+}
+
+// checkEscapedSegment accepts a pre-encoded single path segment: unreserved characters,
+// sub-delims, ':' and '@', and %XX escapes; decoded, it must not be empty, "." or "..".
+func checkEscapedSegment(s string) error {
+	decoded := 0
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return fmt.Errorf("bad %%-escape at byte %d", i)
+			}
+			if s[i+1] == '2' && (s[i+2] == 'E' || s[i+2] == 'e') {
+				dots++
+			}
+			i += 2
+		case c == '.':
+			dots++
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-_~!$&'()*+,;=:@", c) >= 0:
+		default:
+			return fmt.Errorf("character %q must be percent-encoded", c)
+		}
+		decoded++
+	}
+	if decoded == 0 || decoded == dots && dots <= 2 {
+		return fmt.Errorf("empty, \".\" or \"..\"")
+	}
+	return nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

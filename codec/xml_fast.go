@@ -49,7 +49,8 @@ func decodeFlat(body []byte, root string) (Fields, bool) {
 	if !ok || name != root {
 		return nil, false
 	}
-	fields := make(Fields, 0, strings.Count(p.s[p.i:], "</"))
+	var small [32]Field // the Fields, on the stack while they fit
+	fields := small[:0]
 	for !empty {
 		p.ws()
 		if p.skip("</") {
@@ -73,7 +74,7 @@ func decodeFlat(body []byte, root string) (Fields, bool) {
 	if p.ws(); p.i != len(p.s) {
 		return nil, false
 	}
-	return fields, true
+	return append(make(Fields, 0, len(fields)), fields...), true
 }
 
 // flat is the state of decodeFlat: the document and the read offset.
@@ -96,16 +97,38 @@ func (p *flat) skip(prefix string) bool {
 	return true
 }
 
-// name reads a name as encoding/xml delimits it (name bytes, ':' and any
-// non-ASCII byte) and accepts it only if it is [A-Za-z_][A-Za-z0-9_.-]*.
-func (p *flat) name() (string, bool) {
-	j := p.i
-	for j < len(p.s) && (isNameByte(p.s[j]) || p.s[j] >= utf8.RuneSelf) {
-		j++
+// Name byte classes: nameFirst and nameRest make up the names accepted here;
+// nameOther are the other bytes encoding/xml reads as part of a name.
+const (
+	nameFirst = 1 << iota // A-Z a-z _
+	nameRest              // A-Z a-z _ 0-9 . -
+	nameOther             // ':' and non-ASCII bytes
+)
+
+var nameClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= utf8.RuneSelf || c == ':':
+			t[c] = nameOther
+		case isNameByte(byte(c)) && validName(string(rune(c))):
+			t[c] = nameFirst | nameRest
+		case isNameByte(byte(c)):
+			t[c] = nameRest
+		}
 	}
-	name := p.s[p.i:j]
-	p.i = j
-	return name, validName(name)
+	return t
+}()
+
+// name reads a name as encoding/xml delimits it and accepts it only if it
+// is [A-Za-z_][A-Za-z0-9_.-]*.
+func (p *flat) name() (string, bool) {
+	i, seen := p.i, uint8(0)
+	for ; i < len(p.s) && nameClass[p.s[i]] != 0; i++ {
+		seen |= nameClass[p.s[i]]
+	}
+	name := p.s[p.i:i]
+	p.i = i
+	return name, name != "" && nameClass[name[0]]&nameFirst != 0 && seen&nameOther == 0
 }
 
 // attr reads name="value" or name='value'.
@@ -183,9 +206,11 @@ func (p *flat) startTag() (name string, empty, ok bool) {
 
 // end reads the rest of an end tag after its "</": name, ws, '>'.
 func (p *flat) end(name string) bool {
-	got, ok := p.name()
+	if !p.skip(name) || p.i < len(p.s) && nameClass[p.s[p.i]] != 0 {
+		return false
+	}
 	p.ws()
-	return ok && got == name && p.skip(">")
+	return p.skip(">")
 }
 
 // value reads a child's character data, text runs and CDATA sections

@@ -3,7 +3,10 @@ package transport
 import "net/http"
 
 // Param is one name/value pair of a call: a path value or a query parameter.
-type Param struct{ Name, Value string }
+type Param struct {
+	Name, Value string
+	Escaped     bool // a path value already percent-encoded (PathParamEscaped)
+}
 
 // Call holds the per-call settings that CallOptions write. The zero value is a plain call.
 type Call struct {
@@ -25,13 +28,23 @@ type CallOption func(*Call)
 // every byte outside A-Z a-z 0-9 - . _ ~ is percent-encoded, '/', '?', '#' and '%' included.
 // Empty values, "." and ".." are refused before anything is sent.
 func PathParam(name, value string) CallOption {
-	return func(c *Call) { c.PathParams = append(c.PathParams, Param{name, value}) }
+	return func(c *Call) { c.PathParams = append(c.PathParams, Param{Name: name, Value: value}) }
+}
+
+// PathParamEscaped fills {name} with a value that is already percent-encoded as one
+// path segment, such as a media id containing %2B or %2F handed out by WeChat Pay. It is
+// sent as is, never encoded twice. It must be a valid single segment: '%' only in %XX
+// escapes, no '/', '?', '#' or spaces, and not "." or ".." (escaped or not).
+func PathParamEscaped(name, escaped string) CallOption {
+	return func(c *Call) {
+		c.PathParams = append(c.PathParams, Param{Name: name, Value: escaped, Escaped: true})
+	}
 }
 
 // Query adds a query parameter. Parameters are sent in the order given, percent-encoded
 // (space as %20), and the signature covers them exactly as sent.
 func Query(key, value string) CallOption {
-	return func(c *Call) { c.Query = append(c.Query, Param{key, value}) }
+	return func(c *Call) { c.Query = append(c.Query, Param{Name: key, Value: value}) }
 }
 
 // Header adds a request header; it replaces a header the SDK would set (for example

@@ -279,7 +279,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if o.method == http.MethodGet && body == nil {
 		*query = (*query)[:0:0]
 		for _, f := range fields {
-			*query = append(*query, Param{f.Name, f.Value})
+			*query = append(*query, Param{Name: f.Name, Value: f.Value})
 		}
 		return nil
 	}
