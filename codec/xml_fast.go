@@ -222,6 +222,13 @@ func (p *flat) value() (string, bool) {
 	for n := 0; ; n++ {
 		rest, piece, text := p.s[p.i:], "", false
 		switch {
+		case rest != "" && rest[0] != '<':
+			end := strings.IndexByte(rest, '<')
+			if end < 0 || strings.Contains(rest[:end], "]]>") {
+				return "", false
+			}
+			piece, text = rest[:end], true
+			p.i += end
 		case p.skip("</"):
 			if buf != nil {
 				return string(buf), true
@@ -234,13 +241,6 @@ func (p *flat) value() (string, bool) {
 			}
 			piece = rest[9 : 9+end]
 			p.i += end + 3
-		case rest != "" && rest[0] != '<':
-			end := strings.IndexByte(rest, '<')
-			if end < 0 || strings.Contains(rest[:end], "]]>") {
-				return "", false
-			}
-			piece, text = rest[:end], true
-			p.i += end
 		default:
 			return "", false
 		}
@@ -263,10 +263,28 @@ func (p *flat) value() (string, bool) {
 	}
 }
 
-// validChars reports whether s is valid UTF-8 of XML Chars only.
+// validChars reports whether s is valid UTF-8 of XML Chars other than '\r'.
 func validChars(s string) bool {
-	_, _, err := scanValue(s)
-	return err == nil
+	i := 0
+	for ; i+8 <= len(s); i += 8 { // eight printable ASCII bytes at a time
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&highs != 0 || (x-ones*0x20)&^x&highs != 0 {
+			break
+		}
+	}
+	for i < len(s) {
+		if c := s[i]; c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:]) // size 1: control or invalid
+		if size == 1 || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // appendRefs appends text with its references decoded as encoding/xml
