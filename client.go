@@ -194,6 +194,13 @@ func withClientCert(conf *tls.Config, cert tls.Certificate) *tls.Config {
 // the node's verbs fail without sending anything.
 func (c *Client) Chain(path string) Node { return chain.New(c.pipe, path) }
 
+// V3 returns the root of the fluent APIv3 tree generated from the endpoint catalog:
+// wx.V3().Transactions().OutTradeNo("x").Reverse().Post(ctx, body).
+func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
+
+// V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
+func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
+
 // Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
 func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, error) {
 	return c.pipe.Do(ctx, req)

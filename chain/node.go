@@ -11,6 +11,7 @@ import (
 // Doer runs a resolved request: the client's transport pipeline.
 type Doer interface {
 	Do(ctx context.Context, req *transport.Request) (*transport.Response, error)
+	Prepare(req *transport.Request) (*transport.Prepared, error)
 }
 
 // Node is one position in a path: a template and the values bound to its placeholders
@@ -54,14 +55,6 @@ func (n Node) Chain(sub string) Node {
 	}
 	t, err := Parse(strings.TrimSuffix(n.tmpl.String(), "/") + "/" + strings.TrimPrefix(sub, "/"))
 	return Node{doer: n.doer, tmpl: t, bound: n.bound, err: err}
-}
-
-// Bind returns a node whose placeholder name has value v for every call made from it.
-func (n Node) Bind(name, v string) Node {
-	bound := make([]transport.Param, len(n.bound), len(n.bound)+1)
-	copy(bound, n.bound)
-	n.bound = append(bound, transport.Param{Name: name, Value: v})
-	return n
 }
 
 // Get sends a GET.
@@ -118,10 +111,28 @@ func (n Node) PatchAsync(ctx context.Context, body any, opts ...transport.CallOp
 // Do resolves the path for one call and hands the request to the transport. A missing
 // or invalid path value fails here, before anything is sent.
 func (n Node) Do(ctx context.Context, method string, body any, opts ...transport.CallOption) (*transport.Response, error) {
+	req, err := request(n, method, body, opts)
+	if err != nil {
+		return nil, err
+	}
+	return n.doer.Do(ctx, req)
+}
+
+// Prepare builds the request a call would send — method, URL, headers, body, mutual TLS —
+// without signing or sending it: a dry run for tools and tests.
+func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*transport.Prepared, error) {
+	req, err := request(n, method, body, opts)
+	if err != nil {
+		return nil, err
+	}
+	return n.doer.Prepare(req)
+}
+
+func request(n Node, method string, body any, opts []transport.CallOption) (*transport.Request, error) {
 	if n.err != nil {
 		return nil, n.err
 	}
-	req := &transport.Request{Method: method, Template: n.tmpl.String(), Body: body}
+	req := &transport.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
 	for _, o := range opts {
 		o(&req.Call)
 	}
@@ -130,7 +141,7 @@ func (n Node) Do(ctx context.Context, method string, body any, opts ...transport
 		return nil, err
 	}
 	req.Path = path
-	return n.doer.Do(ctx, req)
+	return req, nil
 }
 
 // DoAsync is Do on its own goroutine; the goroutine ends with the call.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/transport"
 )
 
@@ -26,6 +27,7 @@ var (
 // Template is a parsed path template. It is immutable and safe to share.
 type Template struct {
 	text  string   // canonical form: placeholders as {name}
+	shape string   // placeholders as {}: the catalog key
 	parts []part   // literal text and placeholders, in order
 	names []string // placeholder names, in order
 }
@@ -73,6 +75,7 @@ func Parse(s string) (*Template, error) {
 		}
 	}
 	t.text = canon.String()
+	t.shape = catalog.Shape(t.text)
 	return t, nil
 }
 

@@ -65,8 +65,8 @@ func TestExpand(t *testing.T) {
 
 func TestNodesAreImmutable(t *testing.T) {
 	root := chain.New(nil, "v3/transactions")
-	a := root.Chain("out-trade-no/{out_trade_no}").Bind("out_trade_no", "A")
-	b := root.Chain("out-trade-no/{out_trade_no}").Bind("out_trade_no", "B")
+	a := root.Chain("out-trade-no/{out_trade_no}")
+	b := root.Chain("out-trade-no/{out_trade_no}")
 	ra, rb := a.Chain("reverse"), b.Chain("close")
 	assert.Equal(t, "v3/transactions", root.Template())
 	assert.Equal(t, "v3/transactions/out-trade-no/{out_trade_no}/reverse", ra.Template())

@@ -2,7 +2,6 @@ package codec
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -357,12 +356,6 @@ func scanUnsafe(b []byte, base int) error {
 		i = end + 2
 	}
 	for i < len(b) {
-		if i+8 <= len(b) { // skip eight bytes at a time while there is no '<' or '&'
-			if x := binary.LittleEndian.Uint64(b[i:]); !hasByte(x, '<') && !hasByte(x, '&') {
-				i += 8
-				continue
-			}
-		}
 		c := b[i]
 		if c != '<' && c != '&' {
 			i++

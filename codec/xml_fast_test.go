@@ -1,6 +1,7 @@
 package codec_test
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -99,6 +100,9 @@ func TestDecodeXMLFastPathAllocs(t *testing.T) {
 // fastSeeds are every XML string of the other tests and examples, plus
 // tricky cases for the fast path.
 var fastSeeds = []string{
+	// Contents, also tried inside <xml><a>…</a></xml> and <xml>…</xml>.
+	"1", "x&amp;y&#x4E2D;&#65;", "<![CDATA[a]]]]><![CDATA[>b]]>", "a<![CDATA[<b>]]>&lt;c", "\t \n", "&#xD;", "]]&gt;",
+	`<b c="1" d='2'>v</b><e/>`, "<b></b>\n<b/>", "&#x10FFFF;&#xD800;&#0;", "\xe4\xb8\xad\xff", "<!-- c -->",
 	"", nginx404, billionLaughs, `{"code":"x"}`, "<xml><a>1</b></xml>",
 	"<xml><a><![CDATA[x]]]]><![CDATA[>y]]></a></xml>", "<xml><d><e a='1'>t</e></d></xml>",
 	"<xml>&#xD;</xml>", "<?xml version='1.0'?><xml></xml>", "\xef\xbb\xbf<xml/>", "<xml><a>&foo;</a></xml>",
@@ -135,6 +139,90 @@ var fastSeeds = []string{
 	"<xml> <a> 1 </a> <b>\t</b> </xml>", "<xml\t\n>\n<a\n>1</a\n></xml\n>", "<xml></xml >x", "<xml><a>1</a></xml><",
 }
 
+// Fragments for flatDoc: mostly the flat shape, with the edge cases of the
+// fast path mixed in.
+var (
+	genNames  = []string{"a", "a", "b.c", "d-1", "_e", "xml", "a:b", "1a", "é", "A"}
+	genAttrs  = []string{"", "", ` x="1"`, ` x='"'`, ` x="1" y='2'`, ` x="1" x="2"`, ` x="a&amp;b"`, ` x="<"`, ` x = "1"`, "\tx=\"\t\n\"", `x="1"`, ` x=1`}
+	genSpaces = []string{"", "", " ", "\n\t", "\r\n", "x", "<!--c-->", "<![CDATA[ ]]>"}
+	genPieces = []string{"v", "中文", " ", "\t\n", "&amp;", "&lt;&gt;&quot;&apos;", "&#65;", "&#x4E2D;", "&#x10FFFF;", "&#xD800;",
+		"&#0;", "&#x1F;", "&#xFFFE;", "&#X41;", "&#x;", "&foo;", "&", "&amp", "]]", ">", "]]>", "<![CDATA[x]]>", "<![CDATA[]]>",
+		"<![CDATA[<&]]]]>", "<![CDATA[>]]>", "\xff", "\x01", "\x7f", "\u0085", "\uFFFD", "\r", "<!--c-->", "<b/>", "<b>1</b>", `"'`}
+	genEnds = []string{">", ">", " >", "\n>", "x>", ""}
+)
+
+// flatDoc builds a document from choices, each byte picking the next
+// fragment.
+func flatDoc(choices []byte) string {
+	pick := func(list []string) string {
+		if len(choices) == 0 {
+			return list[0]
+		}
+		c := choices[0]
+		choices = choices[1:]
+		return list[int(c)%len(list)]
+	}
+	var b strings.Builder
+	b.WriteString(pick([]string{"", "", `<?xml version="1.0" encoding="UTF-8"?>`, "<?xml version='1.1'?>", "\xef\xbb\xbf", "\n"}))
+	b.WriteString("<xml" + pick(genAttrs) + ">")
+	for len(choices) > 0 {
+		name := pick(genNames)
+		b.WriteString(pick(genSpaces) + "<" + name + pick(genAttrs))
+		n := len(pick([]string{"", "/", "//", "///", "////"}))
+		if n == 0 {
+			b.WriteString("/>")
+			continue
+		}
+		b.WriteString(">")
+		for range n - 1 {
+			b.WriteString(pick(genPieces))
+		}
+		b.WriteString("</" + pick([]string{name, name, name, "a"}) + pick(genEnds))
+	}
+	b.WriteString(pick(genSpaces) + "</xml" + pick(genEnds) + pick([]string{"", "\n", " x", "<!--c-->", "<xml/>"}))
+	return b.String()
+}
+
+// checkFastPath checks that whenever the fast path handles doc, the etree
+// path accepts it with the same Fields. It reports whether the fast path
+// handled it.
+func checkFastPath(t *testing.T, doc []byte, root string) bool {
+	body, err := codec.XMLBody(doc)
+	if err != nil {
+		return false // refused before either parser runs
+	}
+	fast, ok := codec.DecodeFlat(body, root)
+	if !ok {
+		return false // not handled: the etree path decides alone
+	}
+	require.NotNil(t, fast)
+	slow, err := codec.DecodeETree(body, root)
+	require.NoError(t, err, "fast path accepted what etree refuses: %q", doc)
+	require.Equal(t, slow, fast, "document %q", doc)
+	got, err := codec.DecodeXMLRoot(doc, root)
+	require.NoError(t, err)
+	require.Equal(t, fast, got)
+	return true
+}
+
+func TestDecodeXMLFastPathGenerated(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	handled, declinedOK := 0, 0
+	const n = 4000
+	for range n {
+		choices := make([]byte, rng.Intn(24))
+		rng.Read(choices)
+		doc := []byte(flatDoc(choices))
+		if checkFastPath(t, doc, "xml") {
+			handled++
+		} else if _, err := codec.DecodeXML(doc); err == nil {
+			declinedOK++
+		}
+	}
+	t.Logf("%d documents: %d handled by the fast path, %d declined and accepted by etree", n, handled, declinedOK)
+	require.Greater(t, handled, n/10, "the generator reaches the fast path")
+}
+
 func FuzzDecodeXMLFastPath(f *testing.F) {
 	for _, s := range fastSeeds {
 		f.Add([]byte(s))
@@ -143,22 +231,17 @@ func FuzzDecodeXMLFastPath(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		body, err := codec.XMLBody(data)
-		if err != nil {
-			return // refused before either parser runs
-		}
-		for _, root := range []string{"xml", "root"} {
-			fast, ok := codec.DecodeFlat(body, root)
-			if !ok {
-				continue // not handled: the etree path decides alone
-			}
-			require.NotNil(t, fast)
-			slow, err := codec.DecodeETree(body, root)
-			require.NoError(t, err, "fast path accepted what etree refuses: %q", data)
-			require.Equal(t, slow, fast, "document %q", data)
-			got, err := codec.DecodeXMLRoot(data, root)
-			require.NoError(t, err)
-			require.Equal(t, fast, got)
+		// The input as a document, as the content of an element and of the
+		// root, and as the choices of flatDoc, so that mutations reach
+		// values and attributes too.
+		for _, doc := range [][]byte{
+			data,
+			append(append([]byte("<xml><a>"), data...), "</a></xml>"...),
+			append(append([]byte("<xml>"), data...), "</xml>"...),
+			[]byte(flatDoc(data)),
+		} {
+			checkFastPath(t, doc, "xml")
+			checkFastPath(t, doc, "root")
 		}
 	})
 }

@@ -78,8 +78,19 @@ func NoRetry() CallOption { return func(c *Call) { c.NoRetry = true } }
 // Request is a call whose path template has been resolved. Nodes of the chain build it.
 type Request struct {
 	Method   string // upper-case HTTP method
-	Template string // the path template, placeholders as {name}: selects endpoint rules
+	Template string // the path template, placeholders as {name}
+	Shape    string // the template with placeholders as {}: the catalog key
 	Path     string // the escaped path, relative: "v3/…" or "v2/…"
 	Body     any    // the body argument of Post/Put/Patch (or the Body option)
 	Call     Call   // the per-call options
+}
+
+// Prepared is a request as it would be sent, before signing: for dry runs and tests.
+type Prepared struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	Secure bool // sent over mutual TLS
+	APIv2  bool
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/codec"
 	"github.com/wxpay-go/wxpay/signer"
 )
@@ -156,10 +157,17 @@ func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + 
 
 func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	call := &req.Call
+	ep, known := catalog.Lookup(req.Method, req.Shape)
 	base := p.base
-	if call.BaseURL != "" {
+	switch {
+	case call.BaseURL != "":
 		var err error
 		if base, err = checkBaseURL(call.BaseURL); err != nil {
+			return nil, err
+		}
+	case known && ep.BaseURL != "": // a zone (hk, global) or host of its own, from the catalog
+		var err error
+		if base, err = checkBaseURL(ep.ResolveBase(p.cfg.BaseURL)); err != nil {
 			return nil, err
 		}
 	}
@@ -177,6 +185,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
+		o.secure = call.Secure || NeedsClientCert(o.path) || known && ep.Has(catalog.CertRequired)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, body)
@@ -221,7 +230,6 @@ func (p *Pipeline) buildV3(o *outgoing, body any) error {
 }
 
 func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) error {
-	o.secure = call.Secure || NeedsClientCert(o.path)
 	if o.secure && p.secure == nil {
 		return fmt.Errorf("%w: v2/%s needs the merchant's client certificate (WithClientCertificate) for mutual TLS", ErrConfig, o.path)
 	}
@@ -298,6 +306,15 @@ var (
 	contentTypeXML  = []string{"text/xml; charset=utf-8"}
 )
 
+// Prepare builds a request as Do would send it, without signing or sending it.
+func (p *Pipeline) Prepare(req *Request) (*Prepared, error) {
+	o, err := p.build(req)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Method: o.method, URL: o.url(), Header: o.header, Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
+}
+
 // ---- steps 2–4: one attempt -------------------------------------------------------
 
 // attemptKey carries the built request to signHook through the request's context.
@@ -371,7 +388,7 @@ func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 }
 
 func (p *Pipeline) verifyV3(o *outgoing, resp *Response) error {
-	if o.method == http.MethodGet && listed(unsignedV3, o.path) {
+	if o.method == http.MethodGet && listed(unsignedV3(), o.path) {
 		return nil // a file WeChat Pay does not sign (see rules.go)
 	}
 	if digest := resp.Header.Get("Wechatpay-Statement-Sha1"); digest != "" && o.method == http.MethodGet && listed(statementsV3, o.path) {

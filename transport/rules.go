@@ -1,23 +1,32 @@
 package transport
 
-import "strings"
+import (
+	"strings"
+	"sync"
 
-// This file is the one place that lists the endpoints whose protocol differs from the
-// rule: APIv3 downloads that WeChat Pay does not sign, APIv2 answers without a sign,
-// APIv2 requests without nonce_str, and APIv2 endpoints that need the merchant's client
-// certificate (mutual TLS). Patterns are relative paths ("v3/…", or the APIv2 path with
+	"github.com/wxpay-go/wxpay/catalog"
+)
+
+// This file is the one place that says which endpoints differ from the protocol's rule:
+// APIv3 downloads that WeChat Pay does not sign, APIv2 answers without a sign, APIv2
+// requests without nonce_str, and APIv2 endpoints that need the merchant's client
+// certificate (mutual TLS). Where the endpoint catalog records the property (downloads,
+// certificates), the list is taken from it. Patterns are relative paths ("v3/…", or the APIv2 path with
 // "v2/" already stripped); a segment written {name} matches any one segment.
 
-// unsignedV3 are the GET endpoints whose answers carry no Wechatpay-Signature: files and
-// images. Everything else WeChat Pay answers with 2xx is verified before it is returned.
-var unsignedV3 = []string{
-	"v3/billdownload/file",
-	"v3/transferdownload/elecvoucherfile",
-	"v3/transferdownload/signfile",
-	"v3/merchant-service/images/{media_id}",
-	"v3/global/merchant-service/images/{media_id}",
-	"v3/new-tax-control-fapiao/download",
-}
+// unsignedV3 are the GET endpoints whose answers carry no Wechatpay-Signature: the
+// catalog's binary and CSV downloads (files and images), and the e-invoice download URL
+// WeChat Pay hands out, which the catalog does not list. Everything else WeChat Pay
+// answers with 2xx is verified before it is returned.
+var unsignedV3 = sync.OnceValue(func() []string {
+	list := []string{"v3/new-tax-control-fapiao/download"}
+	for _, e := range catalog.All() {
+		if e.Method == "GET" && e.Unsigned() && !listed(statementsV3, e.Path) {
+			list = append(list, e.Path)
+		}
+	}
+	return list
+})
 
 // statementsV3 are the cross-border statement downloads. They are verified through a
 // digest: WeChat Pay signs {"sha1":"<Wechatpay-Statement-Sha1>"} and the client checks
@@ -56,35 +65,21 @@ var noncelessV2 = []string{
 // rawV2 answer with a file (CSV, or gzip with tar_type=GZIP); only their errors are XML.
 var rawV2 = []string{"pay/downloadbill", "pay/downloadfundflow"}
 
-// certRequiredV2 are the 57 catalog endpoints marked cert_required (x-api-cert-required).
-// Every secapi/ path needs the certificate too, listed or not.
-var certRequiredV2 = []string{
-	"applyment/micro/getstate", "applyment/micro/getupgradestate", "applyment/micro/modifyarchives",
-	"applyment/micro/modifycontactinfo", "applyment/micro/signcontract", "applyment/micro/submit",
-	"applyment/micro/submitupgrade", "billcommentsp/batchquerycomment",
-	"deposit/consume", "deposit/refund", "deposit/reverse",
-	"fund/queryautowithdrawbydate", "fund/reautowithdrawbydate",
-	"mchrisk/querymchrisk", "mchrisk/syncmchriskresult",
-	"mmpaymkttransfers/gethbinfo", "mmpaymkttransfers/gettransferinfo",
-	"mmpaymkttransfers/promotion/paywwsptrans2pocket", "mmpaymkttransfers/promotion/querywwsptrans2pocket",
-	"mmpaymkttransfers/promotion/transfers", "mmpaymkttransfers/queryworkwxredpack",
-	"mmpaymkttransfers/send_coupon", "mmpaymkttransfers/sendgroupredpack",
-	"mmpaymkttransfers/sendminiprogramhb", "mmpaymkttransfers/sendredpack",
-	"mmpaymkttransfers/sendworkwxredpack", "mmpaysptrans/pay_bank", "mmpaysptrans/query_bank",
-	"pay/downloadfundflow", "risk/getpublickey", "risk/getviolation",
-	"secapi/mch/addInstitutionsub", "secapi/mch/addsubdevconfig", "secapi/mch/channelsetting",
-	"secapi/mch/modifyInstitutionsub", "secapi/mch/modifymchinfo", "secapi/mch/queryInstitutionsub",
-	"secapi/mch/querysubdevconfig", "secapi/mch/submchmanage", "secapi/mch/uploadmedia",
-	"secapi/mkt/addrecommendconf", "secapi/pay/facepayreverse", "secapi/pay/multiprofitsharing",
-	"secapi/pay/profitsharing", "secapi/pay/profitsharingfinish", "secapi/pay/profitsharingreturn",
-	"secapi/pay/refund", "secapi/pay/refundv2", "secapi/pay/reverse",
-	"wxv/cancelbill", "wxv/changerentmoney", "wxv/createhotelbill", "wxv/createrentbill",
-	"wxv/finishhotelbill", "wxv/finishrentbill", "wxv/queryhotelbill", "wxv/queryrentbill",
-}
+// certRequiredV2 are the catalog endpoints marked cert_required (x-api-cert-required), as
+// APIv2 paths without "v2/". Every secapi/ path needs the certificate too, listed or not.
+var certRequiredV2 = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range catalog.All() {
+		if e.Has(catalog.CertRequired) {
+			m[strings.TrimPrefix(e.Path, "v2/")] = true
+		}
+	}
+	return m
+})
 
 // NeedsClientCert reports whether an APIv2 path (without "v2/") is sent over mutual TLS.
 func NeedsClientCert(path string) bool {
-	return strings.HasPrefix(path, "secapi/") || listed(certRequiredV2, path)
+	return strings.HasPrefix(path, "secapi/") || certRequiredV2()[path]
 }
 
 // listed reports whether path matches one of the patterns.
