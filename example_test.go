@@ -122,3 +122,46 @@ func ExampleNode_GetAsync() {
 	// true
 	// true
 }
+
+// The fluent tree is generated from the endpoint catalog: each segment a method, a
+// placeholder a method taking its value. The catalog also knows this endpoint lives on
+// the Hong Kong base (/hk/), so the call goes there unless told otherwise.
+func ExampleClient_V3() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+
+	node := wx.V3().Transactions().OutTradeNo("1217752501201407033233368018").Reverse()
+	fmt.Println(node.Template())
+	resp, err := node.Post(context.Background(), map[string]string{"mchid": "1900000109", "sp_mchid": "1900000109", "sub_mchid": "1900000110"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, srv.LastRequest().RequestURI)
+	// Output:
+	// v3/transactions/out-trade-no/{out_trade_no}/reverse
+	// 204 /hk/v3/transactions/out-trade-no/1217752501201407033233368018/reverse
+}
+
+// APIv2 through the fluent tree, asynchronously; secapi/pay/reverse goes over mutual TLS.
+func ExampleClient_V2() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+	ctx := context.Background()
+
+	_, _ = wx.V2().Pay().Unifiedorder().Post(ctx, map[string]string{
+		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "body": "QQ会员充值", "out_trade_no": "20150806125347",
+		"total_fee": "1", "spbill_create_ip": "123.12.12.123", "notify_url": "https://example.com/n", "trade_type": "NATIVE",
+	})
+	resp, err := wx.V2().Secapi().Pay().Reverse().PostAsync(ctx, map[string]string{
+		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "out_trade_no": "20150806125347",
+	}).Wait()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fields := map[string]string{}
+	_ = resp.Decode(&fields)
+	fmt.Println(fields["result_code"], fields["recall"], srv.LastRequest().ClientCert)
+	// Output: SUCCESS N true
+}

@@ -1,6 +1,7 @@
 // Command demo runs the SDK's main job against the embedded WeChat Pay emulator
 // (wxpaytest) and prints a transcript: APIv3 calls with verified answers, APIv2 MD5 and
-// HMAC-SHA256 calls, a mutual-TLS secapi call and an async batch. No credentials needed:
+// HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch and a fluent call. No
+// credentials needed:
 //
 //	make demo        # or: go run ./examples/demo
 package main
@@ -148,7 +149,16 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("   %d/10 answers verified in %s\n", ok, time.Since(start).Round(time.Millisecond))
 
-	// 8. What a refusal looks like.
+	// 8. The fluent tree, generated from the endpoint catalog.
+	step("fluent: wx.V3().Pay().Transactions().OutTradeNo(…).Close().Post(…)")
+	resp, err = wx.V3().Pay().Transactions().OutTradeNo(outTradeNo).Close().Post(ctx, map[string]string{"mchid": srv.MchID})
+	if err != nil {
+		return err
+	}
+	verified(resp)
+	fmt.Printf("   signed request target: %s\n", srv.LastRequest().RequestURI)
+
+	// 9. What a refusal looks like.
 	step("a refusal: GET an order that does not exist")
 	_, err = wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").
 		Get(ctx, wxpay.PathParam("out_trade_no", "NO-SUCH-ORDER"), wxpay.Query("mchid", srv.MchID))
