@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -592,10 +591,6 @@ func TestAPIv2BodyErrors(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
-func TestErrorsAreDistinct(t *testing.T) {
-	assert.False(t, errors.Is(wxpay.ErrConfig, wxpay.ErrVerification))
-	assert.False(t, errors.Is(wxpay.ErrMissingPathParam, wxpay.ErrInvalidPathParam))
-}
 
 func tlsFor(srv *wxpaytest.Server) *tls.Config {
 	return &tls.Config{RootCAs: srv.RootCAs, MinVersion: tls.VersionTLS12}

@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
-	"reflect"
 )
 
 // errOAEP is the one error [DecryptOAEP] returns for every failure that
@@ -61,7 +60,7 @@ func EncryptOAEP(pub *rsa.PublicKey, plaintext []byte) (string, error) {
 // that callers cannot turn this function into a padding oracle. PKCS#1
 // v1.5 decryption is deliberately not offered.
 func DecryptOAEP(priv crypto.Decrypter, ciphertextB64 string) ([]byte, error) {
-	if decrypterIsNil(priv) {
+	if isNil(priv) {
 		return nil, keyErrorf("private key is nil")
 	}
 	pub, ok := priv.Public().(*rsa.PublicKey)
@@ -83,18 +82,4 @@ func DecryptOAEP(priv crypto.Decrypter, ciphertextB64 string) ([]byte, error) {
 		pt = []byte{}
 	}
 	return pt, nil
-}
-
-// decrypterIsNil reports whether k is nil or an interface holding a nil
-// pointer (or other nil-able kind), on which calling Public would panic.
-func decrypterIsNil(k crypto.Decrypter) bool {
-	if k == nil {
-		return true
-	}
-	v := reflect.ValueOf(k)
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Interface, reflect.Chan:
-		return v.IsNil()
-	}
-	return false
 }

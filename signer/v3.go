@@ -163,9 +163,10 @@ func validNonce(s string) bool {
 	return true
 }
 
-// isNil reports whether k is nil or an interface holding a nil pointer (or
-// other nil-able kind), on which calling Public would panic.
-func isNil(k crypto.Signer) bool {
+// isNil reports whether a key (a crypto.Signer or crypto.Decrypter) is nil or an
+// interface holding a nil pointer (or other nil-able kind), on which calling Public
+// would panic.
+func isNil(k any) bool {
 	if k == nil {
 		return true
 	}
