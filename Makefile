@@ -4,8 +4,9 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: test demo bench lint fmt generate
 
-## test: vet, then every test with the race detector
+## test: gofmt and vet, then every test with the race detector
 test:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 

@@ -591,7 +591,6 @@ func TestAPIv2BodyErrors(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
-
 func tlsFor(srv *wxpaytest.Server) *tls.Config {
 	return &tls.Config{RootCAs: srv.RootCAs, MinVersion: tls.VersionTLS12}
 }
