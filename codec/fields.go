@@ -99,7 +99,7 @@ func (f Fields) Decode(v any) error {
 	sv := rv.Elem()
 	info := infoOf(sv.Type())
 	var small [64]bool
-	seen := small[:0]
+	var seen []bool
 	if len(info.fields) <= len(small) {
 		seen = small[:len(info.fields)]
 	} else {

@@ -75,21 +75,22 @@ type Common struct {
 
 type order struct {
 	Common
-	Body       string    `xml:"body"`
-	Attach     string    `xml:"attach,omitempty"`
-	TotalFee   int64     `xml:"total_fee"`
-	Discount   int       `xml:"discount,omitempty"`
-	Rate       float64   `xml:"rate,omitempty"`
-	Profit     bool      `xml:"profit_sharing"`
-	Receipt    bool      `xml:"receipt,omitempty"`
-	TradeType  tradeType `xml:"trade_type"`
-	Plain      string
-	Skipped    string         `xml:"-"`
-	Optional   *int           `xml:"optional,omitempty"`
-	Limit      *string        `xml:"limit_pay"`
-	Tags       []string       `xml:"tag,omitempty"`
-	Amount     json.Number    `xml:"amount,omitempty"`
-	Expire     stringerStruct `xml:"time_expire,omitempty"`
+	Body      string    `xml:"body"`
+	Attach    string    `xml:"attach,omitempty"`
+	TotalFee  int64     `xml:"total_fee"`
+	Discount  int       `xml:"discount,omitempty"`
+	Rate      float64   `xml:"rate,omitempty"`
+	Profit    bool      `xml:"profit_sharing"`
+	Receipt   bool      `xml:"receipt,omitempty"`
+	TradeType tradeType `xml:"trade_type"`
+	Plain     string
+	Skipped   string         `xml:"-"`
+	Optional  *int           `xml:"optional,omitempty"`
+	Limit     *string        `xml:"limit_pay"`
+	Tags      []string       `xml:"tag,omitempty"`
+	Amount    json.Number    `xml:"amount,omitempty"`
+	Expire    stringerStruct `xml:"time_expire,omitempty"`
+	//lint:ignore U1000 present so that the tests show unexported fields are skipped
 	unexported string
 }
 

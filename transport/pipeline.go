@@ -218,13 +218,12 @@ func (p *Pipeline) buildV3(o *outgoing, body any) error {
 		return fmt.Errorf("wxpay: encoding the JSON body: %w", err)
 	}
 	o.body, o.signer = b, p.cfg.Signer
-	o.header = http.Header{
-		"Accept":           {"application/json"},
-		"User-Agent":       {p.cfg.UserAgent},
-		"Wechatpay-Serial": {p.cfg.Verifier.Keys.Preferred()},
-	}
+	o.header = make(http.Header, 6)
+	o.header["Accept"] = acceptJSON // shared, never modified: resty copies headers into the request
+	o.header["User-Agent"] = p.userAgent
+	o.header["Wechatpay-Serial"] = []string{p.cfg.Verifier.Keys.Preferred()}
 	if len(b) > 0 || o.method == http.MethodPost || o.method == http.MethodPut || o.method == http.MethodPatch {
-		o.header["Content-Type"] = []string{"application/json"}
+		o.header["Content-Type"] = contentTypeJSON
 	}
 	return nil
 }
