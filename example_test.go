@@ -2,11 +2,15 @@ package wxpay_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -164,4 +168,38 @@ func ExampleClient_V2() {
 	_ = resp.Decode(&fields)
 	fmt.Println(fields["result_code"], fields["recall"], srv.LastRequest().ClientCert)
 	// Output: SUCCESS N true
+}
+
+// Key material from PEM files, as a merchant keeps it: the merchant API key, and the
+// WeChat Pay public key with its id. (Here the emulator's test identity is written to a
+// temporary directory first.)
+func ExampleNew() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	dir, _ := os.MkdirTemp("", "wxpay-example")
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), srv.MerchantKeyPEM, 0o600)
+	_ = os.WriteFile(filepath.Join(dir, "pub_key.pem"), srv.PublicKeyPEM, 0o644)
+
+	key, err := signer.LoadPrivateKeyFile(filepath.Join(dir, "apiclient_key.pem")) // PKCS#8 or PKCS#1 PEM
+	if err != nil {
+		log.Fatal(err)
+	}
+	pub, err := signer.LoadPublicKeyFile(filepath.Join(dir, "pub_key.pem")) // WeChat Pay public key
+	if err != nil {
+		log.Fatal(err)
+	}
+	wx, err := wxpay.New(
+		wxpay.WithMerchant("1900000109", "3775B6A45ACD588826D15E583A95F5DD2C5C9DB8", key),
+		wxpay.WithPlatformPublicKey(srv.PublicKeyID, pub),
+		wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(&tls.Config{RootCAs: srv.RootCAs}), // the emulator; omit for production
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").Get(context.Background(),
+		wxpay.PathParam("out_trade_no", "none"), wxpay.Query("mchid", "1900000109"))
+	var apiErr *wxpay.APIError
+	fmt.Println(resp.StatusCode, errors.As(err, &apiErr), srv.LastRequest().Header.Get("Wechatpay-Serial") == srv.PublicKeyID)
+	// Output: 404 true true
 }
