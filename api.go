@@ -2,6 +2,7 @@ package wxpay
 
 import (
 	"github.com/wxpay-go/wxpay/chain"
+	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/transport"
 )
@@ -24,6 +25,8 @@ type (
 	CallOption = transport.CallOption
 	// RetryPolicy decides retries. See transport.RetryPolicy.
 	RetryPolicy = transport.RetryPolicy
+	// Notification is a verified, decrypted callback. See notify.Notification.
+	Notification = notify.Notification
 )
 
 // Errors, for errors.Is.

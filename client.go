@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/wxpay-go/wxpay/chain"
+	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/transport"
 )
@@ -208,6 +209,26 @@ func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, err
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.pipe.CloseIdleConnections() }
+
+// ParseNotification verifies and decodes a WeChat Pay callback, framework-neutral:
+// APIv3 callbacks are verified (headers, ±300 s, serial, RSA over the raw body) before the
+// resource is decrypted with the APIv3 key; APIv2 pay callbacks have their sign checked,
+// refund callbacks their req_info decrypted. Pass the raw body, not a re-serialized one.
+func (c *Client) ParseNotification(header http.Header, body []byte) (*Notification, error) {
+	return c.notifications().Parse(header, body)
+}
+
+// NotificationHandler returns an http.Handler for callbacks: it calls fn only for a
+// verified callback and answers WeChat Pay in the format it expects (APIv3 status and JSON
+// code/message, APIv2 XML return_code); anything unverified or failed gets an answer that
+// makes WeChat Pay retry.
+func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notification) error) http.Handler {
+	return c.notifications().Handler(fn)
+}
+
+func (c *Client) notifications() *notify.Parser {
+	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key}
+}
 
 // KeyStore returns the store of WeChat Pay certificates and public keys the client
 // verifies answers with. Adding to it is safe at any time (certificate rotation).

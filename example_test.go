@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 
@@ -202,4 +203,40 @@ func ExampleNew() {
 	var apiErr *wxpay.APIError
 	fmt.Println(resp.StatusCode, errors.As(err, &apiErr), srv.LastRequest().Header.Get("Wechatpay-Serial") == srv.PublicKeyID)
 	// Output: 404 true true
+}
+
+// Callbacks: NotificationHandler calls the function only for a verified callback, with
+// the resource decrypted, and answers WeChat Pay as it expects.
+func ExampleClient_NotificationHandler() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+
+	paid := make(chan string, 1)
+	hook := httptest.NewServer(wx.NotificationHandler(func(ctx context.Context, n *wxpay.Notification) error {
+		var tx struct {
+			OutTradeNo string `json:"out_trade_no"`
+			TradeState string `json:"trade_state"`
+		}
+		if err := n.Decode(&tx); err != nil {
+			return err
+		}
+		paid <- n.EventType + " " + tx.OutTradeNo + " " + tx.TradeState
+		return nil
+	}))
+	defer hook.Close()
+
+	// The emulator sends a callback the way the platform does: encrypted and signed.
+	header, body, _ := srv.NotificationV3("TRANSACTION.SUCCESS", "transaction",
+		map[string]string{"out_trade_no": "1217752501201407033233368018", "trade_state": "SUCCESS"})
+	status, _, _ := srv.SendNotification(context.Background(), hook.URL, header, body)
+	fmt.Println(status, <-paid)
+
+	// The same callback with one byte changed never reaches the function.
+	body[len(body)-2] ^= 1
+	status, _, _ = srv.SendNotification(context.Background(), hook.URL, header, body)
+	fmt.Println(status, len(paid))
+	// Output:
+	// 200 TRANSACTION.SUCCESS 1217752501201407033233368018 SUCCESS
+	// 401 0
 }

@@ -1,7 +1,7 @@
 // Command demo runs the SDK's main job against the embedded WeChat Pay emulator
 // (wxpaytest) and prints a transcript: APIv3 calls with verified answers, APIv2 MD5 and
-// HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch and a fluent call. No
-// credentials needed:
+// HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch, a fluent call and a
+// callback round trip. No credentials needed:
 //
 //	make demo        # or: go run ./examples/demo
 package main
@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http/httptest"
 	"os"
 	"time"
 
@@ -158,7 +159,39 @@ func run(ctx context.Context) error {
 	verified(resp)
 	fmt.Printf("   signed request target: %s\n", srv.LastRequest().RequestURI)
 
-	// 9. What a refusal looks like.
+	// 9. A callback round trip: the emulator sends a signed, encrypted TRANSACTION.SUCCESS
+	// to a handler served by the client; a tampered copy is refused.
+	step("callback: the platform POSTs TRANSACTION.SUCCESS to wx.NotificationHandler")
+	got := make(chan string, 2)
+	hook := httptest.NewServer(wx.NotificationHandler(func(ctx context.Context, n *wxpay.Notification) error {
+		var tx struct {
+			OutTradeNo string `json:"out_trade_no"`
+		}
+		if err := n.Decode(&tx); err != nil {
+			return err
+		}
+		got <- n.EventType + " for " + tx.OutTradeNo
+		return nil
+	}))
+	defer hook.Close()
+	header, body, err := srv.NotificationV3("TRANSACTION.SUCCESS", "transaction",
+		map[string]any{"out_trade_no": outTradeNo, "trade_state": "SUCCESS", "amount": map[string]int{"total": 100}})
+	if err != nil {
+		return err
+	}
+	status, _, err := srv.SendNotification(ctx, hook.URL, header, body)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   reply %d; handler got %s (verified, then decrypted)\n", status, <-got)
+	body[len(body)-2] ^= 1
+	status, reply, err := srv.SendNotification(ctx, hook.URL, header, body)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   tampered copy: reply %d %s; handler not called: %v\n", status, reply, len(got) == 0)
+
+	// 10. What a refusal looks like.
 	step("a refusal: GET an order that does not exist")
 	_, err = wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").
 		Get(ctx, wxpay.PathParam("out_trade_no", "NO-SUCH-ORDER"), wxpay.Query("mchid", srv.MchID))
