@@ -19,6 +19,7 @@ type Call struct {
 	SignType   string      // APIv2: MD5 (default) or HMAC-SHA256
 	Secure     bool        // APIv2: force mutual TLS
 	NoRetry    bool        // never retry this call
+	Bootstrap  bool        // APIv3: send even with no verification key (see Bootstrap)
 }
 
 // CallOption sets one per-call setting. Options are applied in order; a later one wins.
@@ -74,6 +75,12 @@ func Secure() CallOption { return func(c *Call) { c.Secure = true } }
 
 // NoRetry makes this call a single attempt whatever the client's retry policy.
 func NoRetry() CallOption { return func(c *Call) { c.NoRetry = true } }
+
+// Bootstrap lets an APIv3 call go out while the client holds no key to verify the answer
+// with: the platform-certificate download, whose answer carries the certificates it is
+// signed with. The answer still goes through verification; without a key it fails, as a
+// *VerificationError whose UntrustedBody the caller may then check by other means.
+func Bootstrap() CallOption { return func(c *Call) { c.Bootstrap = true } }
 
 // Request is a call whose path template has been resolved. Nodes of the chain build it.
 type Request struct {

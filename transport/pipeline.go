@@ -188,7 +188,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 		o.secure = call.Secure || NeedsClientCert(o.path) || known && ep.Has(catalog.CertRequired)
 		err = p.buildV2(o, call, body, &query)
 	} else {
-		err = p.buildV3(o, body)
+		err = p.buildV3(o, call, body)
 	}
 	if err != nil {
 		return nil, err
@@ -206,11 +206,14 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	return o, nil
 }
 
-func (p *Pipeline) buildV3(o *outgoing, body any) error {
+func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	if p.cfg.Signer == nil {
 		return fmt.Errorf("%w: APIv3 call %s needs WithMerchant (mchid, serial, private key)", ErrConfig, o.path)
 	}
-	if p.cfg.Verifier == nil || p.cfg.Verifier.Keys == nil || p.cfg.Verifier.Keys.Len() == 0 {
+	if p.cfg.Verifier == nil || p.cfg.Verifier.Keys == nil {
+		return fmt.Errorf("%w: APIv3 call %s: no verifier configured", ErrConfig, o.path)
+	}
+	if p.cfg.Verifier.Keys.Len() == 0 && !call.Bootstrap {
 		return fmt.Errorf("%w: APIv3 call %s needs WithPlatformCertificates or WithPlatformPublicKey to verify the answer", ErrConfig, o.path)
 	}
 	b, err := codec.EncodeJSON(body)
@@ -221,7 +224,9 @@ func (p *Pipeline) buildV3(o *outgoing, body any) error {
 	o.header = make(http.Header, 6)
 	o.header["Accept"] = acceptJSON // shared, never modified: resty copies headers into the request
 	o.header["User-Agent"] = p.userAgent
-	o.header["Wechatpay-Serial"] = []string{p.cfg.Verifier.Keys.Preferred()}
+	if serial := p.cfg.Verifier.Keys.Preferred(); serial != "" {
+		o.header["Wechatpay-Serial"] = []string{serial}
+	}
 	if len(b) > 0 || o.method == http.MethodPost || o.method == http.MethodPut || o.method == http.MethodPatch {
 		o.header["Content-Type"] = contentTypeJSON
 	}

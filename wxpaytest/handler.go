@@ -181,10 +181,16 @@ func (s *Server) checkV3(r *Request) string {
 	if rsa.VerifyPKCS1v15(&s.MerchantKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
 		return "signature does not verify"
 	}
-	if ws := r.Header.Get("Wechatpay-Serial"); ws != "" && ws != s.PlatformSerial && ws != s.PublicKeyID {
+	if ws := r.Header.Get("Wechatpay-Serial"); ws != "" && ws != s.PlatformSerial && ws != s.PublicKeyID && !s.servedSerial(ws) {
 		return "Wechatpay-Serial " + ws + " is not a platform key"
 	}
 	return ""
+}
+
+func (s *Server) servedSerial(serial string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.served[serial]
 }
 
 func (s *Server) writeV3(w http.ResponseWriter, r *Request, rep *Reply) {

@@ -57,6 +57,11 @@ func paramError(detail string) *Reply {
 // installDefaultRoutes serves the core payment endpoints with state; tests add more
 // with Handle.
 func (s *Server) installDefaultRoutes() {
+	if s.keyMode { // a public-key merchant has no platform certificates to download
+		s.HandleCertificatesNotFound()
+	} else {
+		s.HandleCertificates()
+	}
 	s.Handle(http.MethodPost, "v3/pay/transactions/native", s.v3Order("code_url"))
 	s.Handle(http.MethodPost, "v3/pay/transactions/jsapi", s.v3Order("prepay_id"))
 	s.Handle(http.MethodGet, "v3/pay/transactions/out-trade-no/{out_trade_no}", func(r *Request) *Reply {

@@ -78,6 +78,7 @@ type Server struct {
 	keyMode bool // sign answers with the public key id unless the request names a certificate
 	now     func() time.Time
 	orders  map[string]*order
+	served  map[string]bool // serials of certificates served by v3/certificates
 }
 
 // Option configures a Server.
@@ -111,7 +112,7 @@ func Start(opts ...Option) (*Server, error) {
 		PublicKeyID: PublicKeyID, APIv3Key: APIv3Key, APIv2Key: APIv2Key,
 		MerchantKeyPEM: merchantKeyPEM, MerchantCertPEM: merchantCertPEM,
 		PlatformKeyPEM: platformKeyPEM, PlatformCertPEM: platformCertPEM, PublicKeyPEM: publicKeyPEM,
-		now: time.Now, orders: map[string]*order{},
+		now: time.Now, orders: map[string]*order{}, served: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)

@@ -1,13 +1,14 @@
 // Command demo runs the SDK's main job against the embedded WeChat Pay emulator
 // (wxpaytest) and prints a transcript: APIv3 calls with verified answers, APIv2 MD5 and
-// HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch, a fluent call and a
-// callback round trip. No credentials needed:
+// HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch, a fluent call, a
+// callback round trip and a platform-certificate download. No credentials needed:
 //
 //	make demo        # or: go run ./examples/demo
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -191,7 +192,30 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("   tampered copy: reply %d %s; handler not called: %v\n", status, reply, len(got) == 0)
 
-	// 10. What a refusal looks like.
+	// 10. Platform certificate download: a client configured with no platform key
+	// decrypts the certificates with its APIv3 key, verifies the answer with them, and
+	// keeps them to verify later answers.
+	step("certificate download: GET v3/certificates on a client with no platform key yet")
+	fresh, err := wxpay.New(wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(&tls.Config{RootCAs: srv.RootCAs}),
+		wxpay.WithMerchant(srv.MchID, srv.MerchantSerial, srv.MerchantKey), wxpay.WithAPIv3Key(srv.APIv3Key))
+	if err != nil {
+		return err
+	}
+	certs, err := fresh.DownloadCertificates(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		fmt.Printf("   certificate %s, valid until %s: decrypted, answer verified, stored\n", c.Serial, c.ExpireTime.Format("2006-01-02"))
+	}
+	resp, err = fresh.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").
+		Get(ctx, wxpay.PathParam("out_trade_no", outTradeNo), wxpay.Query("mchid", srv.MchID))
+	if err != nil {
+		return err
+	}
+	verified(resp)
+
+	// 11. What a refusal looks like.
 	step("a refusal: GET an order that does not exist")
 	_, err = wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").
 		Get(ctx, wxpay.PathParam("out_trade_no", "NO-SUCH-ORDER"), wxpay.Query("mchid", srv.MchID))
