@@ -45,7 +45,7 @@ func redactAuthorization(v string) string {
 
 // log writes one record per attempt at Debug (success) or Warn (failure). Bodies, keys
 // and signatures are never logged.
-func (p *Pipeline) log(ctx context.Context, o *outgoing, attempt int, start time.Time, resp *Response, err error) {
+func (p *Pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attempt int, start time.Time, resp *Response, err error) {
 	l := p.cfg.Logger
 	level := slog.LevelDebug
 	if err != nil {
@@ -59,7 +59,7 @@ func (p *Pipeline) log(ctx context.Context, o *outgoing, attempt int, start time
 		slog.String("url", o.url()),
 		slog.Int("attempt", attempt),
 		slog.Duration("elapsed", time.Since(start)),
-		slog.Any("request_header", RedactHeader(o.header)),
+		slog.Any("request_header", RedactHeader(sent)),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))

@@ -353,7 +353,11 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 	}
 	res, err := r.Execute(o.method, o.url()) // step 3: send
 	var resp *Response
+	sent := o.header
 	if err == nil {
+		if res.RawResponse.Request != nil {
+			sent = res.RawResponse.Request.Header // as sent: with the Authorization the hook added
+		}
 		resp, err = p.receive(o, res.RawResponse) // steps 4–5: verify, decode
 	} else {
 		if ctx.Err() != nil {
@@ -361,7 +365,7 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 		}
 		err = &SendError{Err: err}
 	}
-	p.log(ctx, o, n, start, resp, err)
+	p.log(ctx, o, sent, n, start, resp, err)
 	return resp, err
 }
 
