@@ -79,5 +79,10 @@ func SignType(t string) CallOption { return transport.SignType(t) }
 // Secure forces mutual TLS on an APIv2 call.
 func Secure() CallOption { return transport.Secure() }
 
+// Stream hands the answer of a download WeChat Pay does not sign (bill files, images,
+// receipts, APIv2 downloadbill) over unread, as Response.Stream, which the caller must
+// Close. Signed answers are always read and verified; on them Stream has no effect.
+func Stream() CallOption { return transport.Stream() }
+
 // NoRetry makes this call a single attempt.
 func NoRetry() CallOption { return transport.NoRetry() }

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -639,4 +640,47 @@ func TestStatementDigest(t *testing.T) {
 	tamper.Store(true)
 	_, err = wx.Chain("v3/statements").Get(context.Background(), wxpay.Query("date", "20261123"), wxpay.BaseURL(srv.URL+"hk/"))
 	assert.ErrorIs(t, err, signer.ErrBadSignature)
+}
+
+func TestStreamedDownloads(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	wx := newClient(t, srv)
+	ctx := context.Background()
+	csv := bytes.Repeat([]byte("`2026-11-23 10:00:00,`wx8888888888888888,`1900000109\n"), 40000) // ~2 MB
+	srv.Handle("GET", "v3/billdownload/file", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{Body: csv, Unsigned: true, Gzip: r.Query.Get("tartype") == "GZIP"}
+	})
+	for _, q := range []string{"", "GZIP"} {
+		resp, err := wx.Chain("v3/billdownload/file").Get(ctx, wxpay.Query("token", "t"), wxpay.Query("tartype", q), wxpay.Stream())
+		require.NoError(t, err)
+		require.Nil(t, resp.Body, "streamed, not buffered")
+		got, err := io.ReadAll(resp.Stream)
+		require.NoError(t, err)
+		require.NoError(t, resp.Stream.Close())
+		assert.Equal(t, csv, got, "tartype=%q", q)
+	}
+
+	// APIv2 downloadbill: the CSV streams; an XML error is read and reported.
+	srv.Handle("POST", "pay/downloadbill", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		if r.Fields["bill_date"] == "20000101" {
+			return &wxpaytest.Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", "No Bill Exist"}}, Unsigned: true}
+		}
+		return &wxpaytest.Reply{Body: csv[:200]}
+	})
+	resp, err := wx.Chain("v2/pay/downloadbill").Post(ctx, map[string]string{"mch_id": srv.MchID, "bill_date": "20261122", "bill_type": "ALL"}, wxpay.Stream())
+	require.NoError(t, err)
+	got, _ := io.ReadAll(resp.Stream)
+	resp.Stream.Close()
+	assert.Equal(t, csv[:200], got)
+	_, err = wx.Chain("v2/pay/downloadbill").Post(ctx, map[string]string{"mch_id": srv.MchID, "bill_date": "20000101", "bill_type": "ALL"}, wxpay.Stream())
+	var ae *wxpay.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "No Bill Exist", ae.Message)
+
+	// Stream never skips verification: on a signed endpoint the answer is read and checked.
+	srv.Handle("GET", "v3/merchant/fund/balance/BASIC", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{JSON: map[string]int{"available_amount": 1}, Tamper: true}
+	})
+	_, err = wx.Chain("v3/merchant/fund/balance/BASIC").Get(ctx, wxpay.Stream())
+	assert.ErrorIs(t, err, wxpay.ErrVerification)
 }

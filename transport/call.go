@@ -20,6 +20,8 @@ type Call struct {
 	Secure     bool        // APIv2: force mutual TLS
 	NoRetry    bool        // never retry this call
 	Bootstrap  bool        // APIv3: send even with no verification key (see Bootstrap)
+	SignBody   []byte      // APIv3: sign these bytes instead of the body (multipart uploads)
+	Stream     bool        // unsigned downloads: hand the answer over as a stream
 }
 
 // CallOption sets one per-call setting. Options are applied in order; a later one wins.
@@ -81,6 +83,16 @@ func NoRetry() CallOption { return func(c *Call) { c.NoRetry = true } }
 // signed with. The answer still goes through verification; without a key it fails, as a
 // *VerificationError whose UntrustedBody the caller may then check by other means.
 func Bootstrap() CallOption { return func(c *Call) { c.Bootstrap = true } }
+
+// SignBody makes an APIv3 call sign meta instead of the body sent: a media upload sends a
+// multipart body and signs only its meta part, byte for byte. The body must then be []byte
+// and the Content-Type (with its boundary) set with Header.
+func SignBody(meta []byte) CallOption { return func(c *Call) { c.SignBody = meta } }
+
+// Stream hands the answer of a download WeChat Pay does not sign (bill files, images,
+// receipts; APIv2 downloadbill) over unread, as Response.Stream, instead of buffering it.
+// On other endpoints it has no effect: a signed answer is always read and verified first.
+func Stream() CallOption { return func(c *Call) { c.Stream = true } }
 
 // Request is a call whose path template has been resolved. Nodes of the chain build it.
 type Request struct {

@@ -13,6 +13,7 @@
 package transport
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -148,7 +149,9 @@ type outgoing struct {
 	header http.Header
 	body   []byte
 	signer *signer.V3Signer // APIv3 only
+	signed []byte           // APIv3: the bytes the signature covers when not the body (uploads)
 	secure bool
+	stream bool // hand an unsigned download over unread
 }
 
 func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + o.rest }
@@ -171,7 +174,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 			return nil, err
 		}
 	}
-	o := &outgoing{method: req.Method, scheme: base.Scheme, host: base.Host, prefix: base.Path}
+	o := &outgoing{method: req.Method, scheme: base.Scheme, host: base.Host, prefix: base.Path, stream: call.Stream}
 	o.v2 = strings.HasPrefix(req.Path, "v2/")
 	o.path = req.Path
 	if o.v2 {
@@ -221,6 +224,12 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 		return fmt.Errorf("wxpay: encoding the JSON body: %w", err)
 	}
 	o.body, o.signer = b, p.cfg.Signer
+	if call.SignBody != nil {
+		if _, raw := body.([]byte); !raw {
+			return fmt.Errorf("wxpay: SignBody needs the body as []byte (the multipart bytes to send)")
+		}
+		o.signed = call.SignBody
+	}
 	o.header = make(http.Header, 6)
 	o.header["Accept"] = acceptJSON // shared, never modified: resty copies headers into the request
 	o.header["User-Agent"] = p.userAgent
@@ -331,7 +340,11 @@ func signHook(_ *resty.Client, r *http.Request) error {
 	if o == nil || o.signer == nil {
 		return nil // APIv2: signed inside the body at build
 	}
-	auth, err := o.signer.Authorization(r.Method, r.URL.RequestURI(), o.body)
+	signed := o.body
+	if o.signed != nil {
+		signed = o.signed // an upload signs its meta part
+	}
+	auth, err := o.signer.Authorization(r.Method, r.URL.RequestURI(), signed)
 	if err != nil {
 		return fmt.Errorf("wxpay: signing: %w", err)
 	}
@@ -378,6 +391,9 @@ func (e *SendError) Unwrap() error { return e.Err }
 // ---- steps 4–5: verify and decode -------------------------------------------------
 
 func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
+	if o.stream && hr.StatusCode >= 200 && hr.StatusCode <= 299 && p.streamable(o) {
+		return p.receiveStream(o, hr)
+	}
 	body, err := readBody(hr, p.cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
@@ -438,6 +454,52 @@ func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 			Message: or(fields.Get("err_code_des"), fields.Get("return_msg")), Response: resp}
 	}
 	return resp, nil
+}
+
+// streamable reports whether an answer may be handed over unread: only the downloads that
+// are not signed (rules.go), never an answer whose signature has to be checked.
+func (p *Pipeline) streamable(o *outgoing) bool {
+	if o.v2 {
+		return listed(rawV2, o.path)
+	}
+	return o.method == http.MethodGet && listed(unsignedV3(), o.path)
+}
+
+// receiveStream hands over an unsigned download unread (un-gzipped if the transport left it
+// compressed). An APIv2 bill download that turns out to be an XML error is read and checked
+// like any APIv2 answer.
+func (p *Pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
+	var src io.Reader = hr.Body
+	if strings.EqualFold(hr.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(hr.Body)
+		if err != nil {
+			hr.Body.Close()
+			return nil, fmt.Errorf("%w: gzip: %v", ErrBadAnswer, err)
+		}
+		src = zr
+		hr.Header.Del("Content-Encoding")
+	}
+	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, v2: o.v2}
+	if o.v2 {
+		br := bufio.NewReader(src)
+		if head, _ := br.Peek(5); string(head) == "<xml>" {
+			body, err := readAll(br, -1, p.cfg.MaxResponseBytes)
+			hr.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = body
+			return p.receiveV2(o, resp)
+		}
+		src = br
+	}
+	resp.Stream = readCloser{src, hr.Body}
+	return resp, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // readBody reads an answer, at most limit bytes, un-gzipping it if the transport left it

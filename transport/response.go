@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/wxpay-go/wxpay/codec"
@@ -16,6 +17,9 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// Stream is the unread answer of a download made with the Stream option (Body is then
+	// nil). The caller must read and Close it.
+	Stream io.ReadCloser
 
 	v2     bool
 	fields codec.Fields // APIv2: the parsed answer (nil for non-XML answers)
