@@ -1,14 +1,19 @@
 package wxpay_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wxpay-go/wxpay"
 	"github.com/wxpay-go/wxpay/signer"
@@ -239,4 +244,46 @@ func ExampleClient_NotificationHandler() {
 	// Output:
 	// 200 TRANSACTION.SUCCESS 1217752501201407033233368018 SUCCESS
 	// 401 0
+}
+
+// Media upload: a multipart body whose meta part ({"filename","sha256"}) is what gets
+// signed, byte for byte; the file part carries the file.
+func ExampleClient_Upload() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+
+	image := bytes.NewReader([]byte("\x89PNG\r\n\x1a\n…image bytes…"))
+	resp, err := wx.Upload(context.Background(), "v3/merchant/media/upload", "receipt.png", image, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out struct {
+		MediaID string `json:"media_id"`
+	}
+	_ = resp.Decode(&out)
+	fmt.Println(resp.StatusCode, strings.HasPrefix(out.MediaID, "wxpaytest-"))
+	// Output: 200 true
+}
+
+// Bill download: the download_url from v3/bill/tradebill, read as a stream whose SHA-1 is
+// checked against hash_value at the end.
+func ExampleClient_DownloadBill() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+	bill := []byte("交易时间,公众账号ID,商户号\n`2026-11-22 10:00:00,`wx8888888888888888,`1900000109\n")
+	srv.Handle("GET", "v3/billdownload/file", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{Body: bill, Unsigned: true} // bill files are not signed
+	})
+	sum := sha1.Sum(bill)
+
+	file, err := wx.DownloadBill(context.Background(), srv.URL+"v3/billdownload/file?token=abc", "SHA1", hex.EncodeToString(sum[:]))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer file.Close()
+	got, err := io.ReadAll(file) // an error wrapping ErrVerification if the SHA-1 differs
+	fmt.Println(len(got) == len(bill), err)
+	// Output: true <nil>
 }

@@ -224,3 +224,15 @@ func TestLoadPKCS12Corruptions(t *testing.T) {
 		require.ErrorIs(t, err, signer.ErrKey, "enc_des3[:%d]", i)
 	}
 }
+
+func TestLoadEncryptedPrivateKeyFile(t *testing.T) {
+	key, err := signer.LoadEncryptedPrivateKeyFile("testdata/enc_default.pem", "wxpaytest")
+	require.NoError(t, err)
+	cert, err := signer.LoadCertificateFile("testdata/apiclient_cert.pem")
+	require.NoError(t, err)
+	require.True(t, key.PublicKey.Equal(cert.PublicKey))
+	_, err = signer.LoadEncryptedPrivateKeyFile("testdata/enc_default.pem", "wrong")
+	require.ErrorIs(t, err, signer.ErrKey)
+	_, err = signer.LoadEncryptedPrivateKeyFile("testdata/no-such-file.pem", "x")
+	require.Error(t, err)
+}

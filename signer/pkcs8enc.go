@@ -16,6 +16,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"hash"
+	"os"
 	"strings"
 )
 
@@ -222,4 +223,13 @@ func pbkdf2Key(h func() hash.Hash, password, salt []byte, iter, keyLen int) []by
 		out = append(out, t...)
 	}
 	return out[:keyLen]
+}
+
+// LoadEncryptedPrivateKeyFile is LoadEncryptedPrivateKey on the contents of a file.
+func LoadEncryptedPrivateKeyFile(path, passphrase string) (*rsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return LoadEncryptedPrivateKey(b, passphrase)
 }

@@ -176,7 +176,11 @@ func (s *Server) checkV3(r *Request) string {
 	if err != nil {
 		return "signature is not base64"
 	}
-	msg := r.Method + "\n" + r.RequestURI + "\n" + m[3] + "\n" + m[4] + "\n" + string(r.Body) + "\n"
+	signed, bad := signedV3Body(r) // a multipart upload signs its meta part only
+	if bad != "" {
+		return bad
+	}
+	msg := r.Method + "\n" + r.RequestURI + "\n" + m[3] + "\n" + m[4] + "\n" + string(signed) + "\n"
 	sum := sha256.Sum256([]byte(msg))
 	if rsa.VerifyPKCS1v15(&s.MerchantKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
 		return "signature does not verify"

@@ -62,6 +62,7 @@ func (s *Server) installDefaultRoutes() {
 	} else {
 		s.HandleCertificates()
 	}
+	s.HandleUploads()
 	s.Handle(http.MethodPost, "v3/pay/transactions/native", s.v3Order("code_url"))
 	s.Handle(http.MethodPost, "v3/pay/transactions/jsapi", s.v3Order("prepay_id"))
 	s.Handle(http.MethodGet, "v3/pay/transactions/out-trade-no/{out_trade_no}", func(r *Request) *Reply {

@@ -1,0 +1,143 @@
+package wxpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"path"
+	"strings"
+
+	"github.com/wxpay-go/wxpay/transport"
+)
+
+// MaxUploadSize is the largest file Upload and UploadBody accept (100 MiB). The file is
+// held in memory to be sent, so a larger one is refused with ErrUploadTooLarge before
+// anything goes out. WeChat Pay's own limits are far lower (2–5 MiB images, 5 MiB video).
+const MaxUploadSize = 100 << 20
+
+// ErrUploadTooLarge reports a file larger than MaxUploadSize; nothing was sent.
+var ErrUploadTooLarge = errors.New("wxpay: upload larger than MaxUploadSize")
+
+// Upload sends a media file to an APIv3 upload endpoint (v3/merchant/media/upload,
+// v3/merchant/media/video_upload, v3/marketing/favor/media/image-upload,
+// v3/merchant-service/images/upload, …) as WeChat Pay expects: multipart/form-data with
+// a "meta" part — the JSON {"filename":…,"sha256":<hex SHA-256 of the file>} plus the
+// keys of meta if given, Content-Type application/json, no filename — and a "file" part
+// carrying the filename and a content type guessed from its extension. The signature
+// covers the meta JSON only, byte for byte the bytes of the meta part.
+//
+// r is read once, hashing as it goes; the file is then held in memory to be sent, at
+// most MaxUploadSize bytes (ErrUploadTooLarge beyond). path is the endpoint, as given to
+// Chain. For the fluent tree, build the body with UploadBody and Post it on the node:
+//
+//	body, opts, err := wxpay.UploadBody("logo.png", f, nil)
+//	resp, err := wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
+func (c *Client) Upload(ctx context.Context, path, filename string, r io.Reader, meta map[string]any, opts ...CallOption) (*Response, error) {
+	body, uopts, err := UploadBody(filename, r, meta)
+	if err != nil {
+		return nil, err
+	}
+	return c.Chain(path).Post(ctx, body, append(uopts, opts...)...)
+}
+
+// UploadBody builds what Upload sends: the multipart body, and the options that set its
+// Content-Type (with the boundary) and make the call sign the meta part only. Pass both to
+// the Post of an upload node. meta adds keys to the meta JSON; it may not set "filename"
+// or "sha256", which UploadBody computes. See Upload for the format and the size limit.
+func UploadBody(filename string, r io.Reader, meta map[string]any) (body []byte, opts []CallOption, err error) {
+	if filename == "" || strings.ContainsAny(filename, "\r\n\x00") {
+		return nil, nil, fmt.Errorf("wxpay: upload: invalid filename %q", filename)
+	}
+	if r == nil {
+		return nil, nil, errors.New("wxpay: upload: nil reader")
+	}
+	var file bytes.Buffer
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(&file, h), io.LimitReader(r, MaxUploadSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("wxpay: upload: reading %s: %w", filename, err)
+	}
+	if n > MaxUploadSize {
+		return nil, nil, fmt.Errorf("%w: %s is over %d bytes", ErrUploadTooLarge, filename, MaxUploadSize)
+	}
+
+	m := make(map[string]any, len(meta)+2)
+	for k, v := range meta {
+		if k == "filename" || k == "sha256" {
+			return nil, nil, fmt.Errorf("wxpay: upload: meta key %q is computed by the SDK", k)
+		}
+		m[k] = v
+	}
+	m["filename"] = filename
+	m["sha256"] = hex.EncodeToString(h.Sum(nil))
+	var mj bytes.Buffer
+	enc := json.NewEncoder(&mj)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, nil, fmt.Errorf("wxpay: upload: encoding meta: %w", err)
+	}
+	metaJSON := bytes.TrimSuffix(mj.Bytes(), []byte("\n"))
+
+	var b bytes.Buffer
+	b.Grow(file.Len() + len(metaJSON) + 512)
+	w := multipart.NewWriter(&b)
+	mh := make(textproto.MIMEHeader, 2)
+	mh.Set("Content-Disposition", `form-data; name="meta"`)
+	mh.Set("Content-Type", "application/json")
+	pw, err := w.CreatePart(mh)
+	if err == nil {
+		_, err = pw.Write(metaJSON)
+	}
+	if err == nil {
+		fh := make(textproto.MIMEHeader, 2)
+		fh.Set("Content-Disposition", `form-data; name="file"; filename="`+quoteEscaper.Replace(filename)+`"`)
+		fh.Set("Content-Type", uploadContentType(filename))
+		if pw, err = w.CreatePart(fh); err == nil {
+			_, err = pw.Write(file.Bytes())
+		}
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("wxpay: upload: building the body: %w", err)
+	}
+	return b.Bytes(), []CallOption{
+		Header("Content-Type", w.FormDataContentType()),
+		transport.SignBody(metaJSON),
+	}, nil
+}
+
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// uploadTypes are the formats WeChat Pay's upload endpoints take, fixed here so the
+// guess does not depend on the system's MIME tables.
+var uploadTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".bmp": "image/bmp",
+	".gif": "image/gif", ".webp": "image/webp",
+	".mp4": "video/mp4", ".avi": "video/x-msvideo", ".wmv": "video/x-ms-wmv",
+	".mpeg": "video/mpeg", ".mpg": "video/mpeg", ".mov": "video/quicktime",
+	".mkv": "video/x-matroska", ".flv": "video/x-flv", ".f4v": "video/x-f4v",
+	".m4v": "video/x-m4v", ".rmvb": "application/vnd.rn-realmedia-vbr",
+	".pdf": "application/pdf", ".csv": "text/csv", ".txt": "text/plain",
+	".zip": "application/zip",
+}
+
+func uploadContentType(filename string) string {
+	ext := strings.ToLower(path.Ext(filename))
+	if t, ok := uploadTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
