@@ -287,3 +287,22 @@ func ExampleClient_DownloadCertificates() {
 	// 5157F09EFDC096DE15EBE81A47057A7232F5B8E1 2126-10-30
 	// [5157F09EFDC096DE15EBE81A47057A7232F5B8E1]
 }
+
+// The merchant certificate as WeChat Pay issues it, a .p12 (here the legacy RC2/3DES form,
+// and the modern one), gives mutual TLS against the emulator.
+func TestPKCS12ClientCertificateOverMutualTLS(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	for _, file := range []string{"signer/testdata/p12_legacy.p12", "signer/testdata/p12_modern.p12"} {
+		_, cert, tlsCert, err := signer.LoadPKCS12File(file, "1900000109")
+		require.NoError(t, err, file)
+		assert.Equal(t, srv.MerchantSerial, signer.CertificateSerial(cert))
+		wx, err := wxpay.New(wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(tlsFor(srv)),
+			wxpay.WithAPIv2Key(srv.APIv2Key), wxpay.WithClientCertificate(tlsCert))
+		require.NoError(t, err)
+		_, err = wx.Chain("v2/secapi/pay/reverse").Post(context.Background(), map[string]string{"mch_id": srv.MchID, "out_trade_no": "P12"})
+		var ae *wxpay.APIError
+		require.ErrorAs(t, err, &ae, file)
+		assert.Equal(t, "ORDERNOTEXIST", ae.Code, "the handler ran: the certificate was accepted")
+		assert.True(t, srv.LastRequest().ClientCert)
+	}
+}
