@@ -1,6 +1,8 @@
 package wxpay
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"crypto/sha1"
 	"crypto/subtle"
@@ -20,9 +22,10 @@ import (
 // merchant's signature never goes to a host named in an answer — signed as usual, and the
 // unsigned answer is streamed.
 //
-// The returned ReadCloser yields the file as sent: a tar_type=GZIP file stays gzip; only a
-// Content-Encoding: gzip answer is un-gzipped. Its SHA-1 is computed as it is read; at
-// the end, if hashValue is not empty and the digest differs, Read returns an error
+// The returned ReadCloser yields the bill itself: a tar_type=GZIP download (a gzip file)
+// and a Content-Encoding: gzip answer are both decompressed, because WeChat Pay's
+// hash_value is the SHA-1 of the uncompressed bill. The SHA-1 is computed as it is read;
+// at the end, if hashValue is not empty and the digest differs, Read returns an error
 // wrapping ErrVerification instead of io.EOF. hashType must be "SHA1" (any case) when
 // hashValue is given. The caller must Close the reader.
 func (c *Client) DownloadBill(ctx context.Context, downloadURL, hashType, hashValue string) (io.ReadCloser, error) {
@@ -47,7 +50,24 @@ func (c *Client) DownloadBill(ctx context.Context, downloadURL, hashType, hashVa
 	if resp.Stream == nil { // not an unsigned download: the answer was read and verified
 		return nil, fmt.Errorf("wxpay: DownloadBill: %s is not a file download", p)
 	}
-	return &billReader{rc: resp.Stream, h: sha1.New(), want: want}, nil
+	// A tar_type=GZIP bill arrives as a gzip file; WeChat Pay's hash_value is the SHA-1 of
+	// the bill inside it, so it is decompressed here and the caller reads the bill itself.
+	br := bufio.NewReader(resp.Stream)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			resp.Stream.Close()
+			return nil, fmt.Errorf("%w: DownloadBill: gzip: %v", ErrBadAnswer, err)
+		}
+		src = zr
+	}
+	return &billReader{rc: readCloser{src, resp.Stream}, h: sha1.New(), want: want}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // downloadPath turns an absolute download URL into the relative path ("v3/…") and its

@@ -2,10 +2,12 @@ package wxpay_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -130,4 +132,25 @@ func TestDownloadTradeBillFlow(t *testing.T) {
 	assert.Equal(t, billCSV, got.Bytes())
 	r := srv.LastRequest()
 	assert.Equal(t, "/v3/billdownload/file?token=tok-ALL&tartype=", r.RequestURI)
+}
+
+// A tar_type=GZIP bill is a gzip file; hash_value is the SHA-1 of the bill inside it.
+func TestDownloadBillGzipFile(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	wx := newClient(t, srv)
+	csv := []byte("交易时间,公众账号ID\n`2026-11-22 10:00:00,`wx8888888888888888\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(csv)
+	require.NoError(t, zw.Close())
+	srv.Handle("GET", "v3/billdownload/file", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		return &wxpaytest.Reply{Body: gz.Bytes(), Unsigned: true, Header: http.Header{"Content-Type": {"application/x-gzip"}}}
+	})
+	sum := sha1.Sum(csv)
+	f, err := wx.DownloadBill(context.Background(), srv.URL+"v3/billdownload/file?token=t&tartype=GZIP", "SHA1", hex.EncodeToString(sum[:]))
+	require.NoError(t, err)
+	got, err := io.ReadAll(f)
+	require.NoError(t, err, "the SHA-1 of the uncompressed bill matches")
+	require.NoError(t, f.Close())
+	assert.Equal(t, csv, got)
 }
