@@ -66,6 +66,7 @@ type Server struct {
 	PlatformCert                                                           *x509.Certificate
 	ClientCert                                                             tls.Certificate // the merchant certificate for mutual TLS
 	RootCAs                                                                *x509.CertPool  // trusts the server's TLS certificate
+	CACertPEM                                                              []byte          // the server TLS certificate, PEM: the root for clients in other processes
 
 	// PEM forms of the identity, for writing it to files.
 	MerchantKeyPEM, MerchantCertPEM, PlatformKeyPEM, PlatformCertPEM, PublicKeyPEM []byte
@@ -142,6 +143,7 @@ func Start(opts ...Option) (*Server, error) {
 	s.URL = s.hs.URL + "/"
 	s.RootCAs = x509.NewCertPool()
 	s.RootCAs.AddCert(s.hs.Certificate())
+	s.CACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
 	s.installDefaultRoutes()
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"strings"
@@ -125,4 +126,15 @@ func TestCoreFlowWithState(t *testing.T) {
 	assert.Equal(t, "NOTPAY", state())
 	require.True(t, srv.Pay("FLOW1"))
 	assert.Equal(t, "SUCCESS", state())
+}
+
+func TestCACertPEMTrustsTheServer(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(srv.CACertPEM))
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := hc.Get(srv.URL + "v3/x")
+	require.NoError(t, err, "a client trusting only CACertPEM reaches the server")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "unsigned, so refused")
 }
