@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"runtime"
 	"strings"
@@ -683,4 +684,36 @@ func TestStreamedDownloads(t *testing.T) {
 	})
 	_, err = wx.Chain("v3/merchant/fund/balance/BASIC").Get(ctx, wxpay.Stream())
 	assert.ErrorIs(t, err, wxpay.ErrVerification)
+}
+
+func TestTimeoutBoundsTheWaitNotTheStream(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	srv.Handle("GET", "v3/stall", func(r *wxpaytest.Request) *wxpaytest.Reply {
+		time.Sleep(600 * time.Millisecond)
+		return &wxpaytest.Reply{JSON: map[string]int{"a": 1}}
+	})
+	wx := newClient(t, srv, wxpay.WithTimeout(150*time.Millisecond), wxpay.WithRetryPolicy(wxpay.RetryPolicy{MaxAttempts: 1}))
+	start := time.Now()
+	_, err := wx.Chain("v3/stall").Get(context.Background())
+	var se *wxpay.SendError
+	require.ErrorAs(t, err, &se, "no answer headers within the timeout")
+	assert.Less(t, time.Since(start), 550*time.Millisecond)
+
+	// A download whose body takes longer than the timeout to arrive is not cut off.
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		for i := 0; i < 4; i++ {
+			_, _ = w.Write(bytes.Repeat([]byte("x"), 1000))
+			w.(http.Flusher).Flush()
+			time.Sleep(100 * time.Millisecond)
+		}
+	}))
+	defer hs.Close()
+	slow := newClient(t, srv, wxpay.WithBaseURL(hs.URL), wxpay.WithTimeout(150*time.Millisecond))
+	resp, err := slow.Chain("v3/billdownload/file").Get(context.Background(), wxpay.Query("token", "t"), wxpay.Stream())
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Stream)
+	require.NoError(t, err, "400 ms of body with a 150 ms timeout")
+	resp.Stream.Close()
+	assert.Len(t, got, 4000)
 }

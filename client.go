@@ -23,6 +23,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -133,9 +134,11 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 	if s.httpClient != nil {
 		plain = s.httpClient
 	} else {
+		// Timeouts live in the transport (connect, TLS handshake, waiting for the answer's
+		// headers), not in http.Client.Timeout, which would also cut off a long download
+		// while its body streams. The caller's context bounds a whole call.
 		plain = &http.Client{
-			Transport: newTransport(s.tlsConfig),
-			Timeout:   s.timeout,
+			Transport: newTransport(s.tlsConfig, s.timeout),
 			// A signed API does not redirect; a 3xx is reported as an APIError.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
@@ -164,9 +167,14 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 	return plain, &sc, nil
 }
 
-func newTransport(conf *tls.Config) *http.Transport {
+func newTransport(conf *tls.Config, timeout time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64 // many goroutines share one client
+	if timeout > 0 {
+		t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
+		t.TLSHandshakeTimeout = timeout
+		t.ResponseHeaderTimeout = timeout
+	}
 	if conf != nil {
 		t.TLSClientConfig = conf.Clone()
 	} else {
@@ -343,8 +351,10 @@ func WithHTTPClient(c *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds one attempt (connection, request and answer); default 30 s. It does
-// not apply to a client given by WithHTTPClient. Use the context to bound a whole call.
+// WithTimeout bounds each step of one attempt: connecting, the TLS handshake, and the wait
+// for the answer's headers once the request is sent; default 30 s, 0 for none. It does not
+// cut off an answer's body while it streams (a large bill download), and it does not apply
+// to a client given by WithHTTPClient. Use the context to bound a whole call.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
