@@ -64,14 +64,7 @@ func LoadPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 			}
 		}
 	}
-	rk, ok := key.(*rsa.PrivateKey)
-	if !ok {
-		return nil, keyErrorf("private key is %s, not RSA", keyKind(key))
-	}
-	if bits := rk.N.BitLen(); bits < MinRSABits {
-		return nil, keyErrorf("RSA private key is %d bits, need at least %d", bits, MinRSABits)
-	}
-	return rk, nil
+	return checkRSAPrivateKey(key)
 }
 
 // LoadPrivateKeyFile reads path and calls [LoadPrivateKey]. Parse errors
