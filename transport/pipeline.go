@@ -469,15 +469,10 @@ func (p *Pipeline) streamable(o *outgoing) bool {
 // compressed). An APIv2 bill download that turns out to be an XML error is read and checked
 // like any APIv2 answer.
 func (p *Pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
-	var src io.Reader = hr.Body
-	if strings.EqualFold(hr.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(hr.Body)
-		if err != nil {
-			hr.Body.Close()
-			return nil, fmt.Errorf("%w: gzip: %v", ErrBadAnswer, err)
-		}
-		src = zr
-		hr.Header.Del("Content-Encoding")
+	src, err := uncompressed(hr)
+	if err != nil {
+		hr.Body.Close()
+		return nil, err
 	}
 	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, v2: o.v2}
 	if o.v2 {
@@ -509,18 +504,29 @@ func readBody(hr *http.Response, limit int64) ([]byte, error) {
 	if hr.ContentLength > limit {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds the %d-byte limit", ErrResponseTooLarge, hr.ContentLength, limit)
 	}
-	var src io.Reader = hr.Body
+	src, err := uncompressed(hr)
+	if err != nil {
+		return nil, err
+	}
 	size := hr.ContentLength
-	if strings.EqualFold(hr.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(hr.Body)
-		if err != nil {
-			return nil, fmt.Errorf("%w: gzip: %v", ErrBadAnswer, err)
-		}
-		defer zr.Close()
-		src, size = zr, -1
-		hr.Header.Del("Content-Encoding")
+	if src != io.Reader(hr.Body) {
+		size = -1 // Content-Length counts the compressed bytes
 	}
 	return readAll(src, size, limit)
+}
+
+// uncompressed returns the answer's body, un-gzipped when the transport left it compressed
+// (a client that asked for gzip itself), and drops the Content-Encoding header it undid.
+func uncompressed(hr *http.Response) (io.Reader, error) {
+	if !strings.EqualFold(hr.Header.Get("Content-Encoding"), "gzip") {
+		return hr.Body, nil
+	}
+	zr, err := gzip.NewReader(hr.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: gzip: %v", ErrBadAnswer, err)
+	}
+	hr.Header.Del("Content-Encoding")
+	return zr, nil
 }
 
 // readAll reads src to EOF, at most limit bytes, into a buffer sized from the expected
