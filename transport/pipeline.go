@@ -188,7 +188,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
-		o.secure = call.Secure || NeedsClientCert(o.path) || known && ep.Has(catalog.CertRequired)
+		o.secure = call.Secure || NeedsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, call, body)
