@@ -299,7 +299,7 @@ func TestPKCS12ClientCertificateOverMutualTLS(t *testing.T) {
 		wx, err := wxpay.New(wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(tlsFor(srv)),
 			wxpay.WithAPIv2Key(srv.APIv2Key), wxpay.WithClientCertificate(tlsCert))
 		require.NoError(t, err)
-		_, err = wx.Chain("v2/secapi/pay/reverse").Post(context.Background(), map[string]string{"mch_id": srv.MchID, "out_trade_no": "P12"})
+		_, err = wx.Chain("v2/secapi/pay/reverse").Post(context.Background(), map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_trade_no": "P12"})
 		var ae *wxpay.APIError
 		require.ErrorAs(t, err, &ae, file)
 		assert.Equal(t, "ORDERNOTEXIST", ae.Code, "the handler ran: the certificate was accepted")

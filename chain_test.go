@@ -116,7 +116,7 @@ func TestBaseURLWithoutTrailingSlashKeepsItsPath(t *testing.T) {
 	srv := wxpaytest.NewServer(t)
 	wx := newClient(t, srv, wxpay.WithBaseURL(strings.TrimSuffix(srv.URL, "/")+"/hk"))
 	_, err := wx.Chain("/v3/transactions/out-trade-no/{out_trade_no}/reverse").Post(context.Background(),
-		map[string]string{"mchid": srv.MchID}, wxpay.PathParam("out_trade_no", "HK2"))
+		map[string]string{"mchid": srv.MchID, "sp_mchid": srv.MchID, "sub_mchid": "1900000110"}, wxpay.PathParam("out_trade_no", "HK2"))
 	require.NoError(t, err)
 	assert.Equal(t, "/hk/v3/transactions/out-trade-no/HK2/reverse", srv.LastRequest().RequestURI)
 }
@@ -387,7 +387,7 @@ func TestMutualTLS(t *testing.T) {
 	require.NoError(t, resp.Decode(&fields))
 	assert.Equal(t, "N", fields["recall"])
 
-	_, err = wx.Chain("v2/pay/orderquery").Post(ctx, map[string]string{"mch_id": srv.MchID, "out_trade_no": "M1"}, wxpay.Secure())
+	_, err = wx.Chain("v2/pay/orderquery").Post(ctx, map[string]string{"appid": "a", "mch_id": srv.MchID, "out_trade_no": "M1"}, wxpay.Secure())
 	require.NoError(t, err)
 	assert.True(t, srv.LastRequest().ClientCert, "Secure() forces mutual TLS")
 
@@ -415,8 +415,8 @@ func TestAPIv3ErrorCarriesCodeAndResponse(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, 400, ae.StatusCode)
 	assert.Equal(t, "PARAM_ERROR", ae.Code)
-	assert.Equal(t, "参数错误", ae.Message)
-	assert.JSONEq(t, `{"location":"body","field":"mchid"}`, string(ae.Detail))
+	assert.Equal(t, "参数错误: mchid required field missing", ae.Message)
+	assert.JSONEq(t, `{"location":"body","field":"mchid","issue":"required field missing"}`, string(ae.Detail))
 	assert.True(t, strings.HasPrefix(ae.RequestID, "wxpaytest-"))
 	require.NotNil(t, resp)
 	assert.Same(t, resp, ae.Response)

@@ -124,7 +124,7 @@ func TestFluentOverTheWire(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.StatusCode)
 	// the design card's own example, on the hk zone the catalog gives it
-	resp, err = wx.V3().Transactions().OutTradeNo("FL1").Reverse().Post(ctx, map[string]string{"mchid": srv.MchID})
+	resp, err = wx.V3().Transactions().OutTradeNo("FL1").Reverse().Post(ctx, map[string]string{"mchid": srv.MchID, "sp_mchid": srv.MchID, "sub_mchid": "1900000110"})
 	require.NoError(t, err)
 	assert.Equal(t, 204, resp.StatusCode)
 	assert.Equal(t, "/hk/v3/transactions/out-trade-no/FL1/reverse", srv.LastRequest().RequestURI)

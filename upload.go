@@ -84,35 +84,87 @@ func UploadBody(filename string, r io.Reader, meta map[string]any) (body []byte,
 	if err := enc.Encode(m); err != nil {
 		return nil, nil, fmt.Errorf("wxpay: upload: encoding meta: %w", err)
 	}
-	metaJSON := bytes.TrimSuffix(mj.Bytes(), []byte("\n"))
+	return FormBody(
+		FormPart{Name: "meta", Data: bytes.TrimSuffix(mj.Bytes(), []byte("\n"))},
+		FormPart{Name: "file", Filename: filename, Data: file.Bytes()},
+	)
+}
 
-	var b bytes.Buffer
-	b.Grow(file.Len() + len(metaJSON) + 512)
-	w := multipart.NewWriter(&b)
-	mh := make(textproto.MIMEHeader, 2)
-	mh.Set("Content-Disposition", `form-data; name="meta"`)
-	mh.Set("Content-Type", "application/json")
-	pw, err := w.CreatePart(mh)
-	if err == nil {
-		_, err = pw.Write(metaJSON)
+// FormPart is one part of a multipart/form-data body (see FormBody).
+type FormPart struct {
+	Name        string // the form field's name
+	Filename    string // a file part's filename; empty for a plain field
+	ContentType string // default: application/json for "meta", guessed from Filename for a file, none for a field
+	Data        []byte
+}
+
+// FormBody builds a multipart/form-data body from parts, in order, and the options that
+// set its Content-Type (with the boundary) and make an APIv3 call sign the "meta" part
+// only, as WeChat Pay's upload endpoints require. It is the general form of UploadBody,
+// for the endpoints whose file part is not named "file" or that take more fields:
+//
+//	body, opts, err := wxpay.FormBody(
+//		wxpay.FormPart{Name: "meta", Data: metaJSON},
+//		wxpay.FormPart{Name: "submission_file", Filename: "a.png", Data: png},
+//		wxpay.FormPart{Name: "item_id", Data: []byte("56")})
+//
+// Exactly one part must be named "meta" and hold a JSON object. Names and filenames must
+// not contain line breaks or NULs.
+func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
+	var meta []byte
+	size := 512
+	for _, p := range parts {
+		if p.Name == "" || strings.ContainsAny(p.Name+p.Filename+p.ContentType, "\r\n\x00") {
+			return nil, nil, fmt.Errorf("wxpay: upload: invalid part name %q or filename %q", p.Name, p.Filename)
+		}
+		if p.Name == "meta" {
+			if meta != nil {
+				return nil, nil, errors.New("wxpay: upload: more than one meta part")
+			}
+			if !json.Valid(p.Data) || !bytes.HasPrefix(bytes.TrimSpace(p.Data), []byte("{")) {
+				return nil, nil, errors.New("wxpay: upload: the meta part is not a JSON object")
+			}
+			meta = p.Data
+		}
+		size += len(p.Data) + 256
 	}
-	if err == nil {
-		fh := make(textproto.MIMEHeader, 2)
-		fh.Set("Content-Disposition", `form-data; name="file"; filename="`+quoteEscaper.Replace(filename)+`"`)
-		fh.Set("Content-Type", uploadContentType(filename))
-		if pw, err = w.CreatePart(fh); err == nil {
-			_, err = pw.Write(file.Bytes())
+	if meta == nil {
+		return nil, nil, errors.New("wxpay: upload: no meta part (the signature covers it)")
+	}
+	var b bytes.Buffer
+	b.Grow(size)
+	w := multipart.NewWriter(&b)
+	for _, p := range parts {
+		h := make(textproto.MIMEHeader, 2)
+		disp := `form-data; name="` + quoteEscaper.Replace(p.Name) + `"`
+		ct := p.ContentType
+		switch {
+		case p.Filename != "":
+			disp += `; filename="` + quoteEscaper.Replace(p.Filename) + `"`
+			if ct == "" {
+				ct = uploadContentType(p.Filename)
+			}
+		case p.Name == "meta" && ct == "":
+			ct = "application/json"
+		}
+		h.Set("Content-Disposition", disp)
+		if ct != "" {
+			h.Set("Content-Type", ct)
+		}
+		pw, err := w.CreatePart(h)
+		if err == nil {
+			_, err = pw.Write(p.Data)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("wxpay: upload: building the body: %w", err)
 		}
 	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
+	if err := w.Close(); err != nil {
 		return nil, nil, fmt.Errorf("wxpay: upload: building the body: %w", err)
 	}
 	return b.Bytes(), []CallOption{
 		Header("Content-Type", w.FormDataContentType()),
-		transport.SignBody(metaJSON),
+		transport.SignBody(meta),
 	}, nil
 }
 

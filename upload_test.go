@@ -173,7 +173,7 @@ func TestUploadTampered(t *testing.T) {
 	_, err = wx.V3().Merchant().Media().Upload().Post(ctx, b.Bytes(), wxpay.Header("Content-Type", w.FormDataContentType()), transport.SignBody(metaJSON))
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "PARAM_ERROR", ae.Code)
-	assert.Contains(t, string(ae.Detail), "meta: has a filename")
+	assert.JSONEq(t, `{"field":"meta","issue":"has a filename","location":"body"}`, string(ae.Detail))
 }
 
 type failingReader struct{}

@@ -117,3 +117,16 @@ func matchPath(pattern, path string) bool {
 		pattern, path = pattern[pi+1:], path[si+1:]
 	}
 }
+
+// The rules, for an emulator that must answer as WeChat Pay does (package wxpaytest).
+
+// UnsignedAnswerV2 reports whether WeChat Pay answers an APIv2 path (without "v2/")
+// without a sign field.
+func UnsignedAnswerV2(path string) bool { return listed(signlessV2, path) }
+
+// RawAnswerV2 reports whether an APIv2 path answers with a file (a bill) instead of XML.
+func RawAnswerV2(path string) bool { return listed(rawV2, path) }
+
+// StatementV3 reports whether an APIv3 path is a statement download, signed through the
+// digest in its Wechatpay-Statement-Sha1 header.
+func StatementV3(path string) bool { return listed(statementsV3, path) }

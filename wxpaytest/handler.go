@@ -3,6 +3,7 @@ package wxpaytest
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto"
 	"crypto/hmac"
 	"crypto/md5"
@@ -38,6 +39,8 @@ type Request struct {
 	Fields     map[string]string // APIv2: the XML (or GET query) fields
 	Params     map[string]string // values of the route pattern's {placeholders}, unescaped
 	ClientCert bool              // a verified client certificate was presented
+
+	ctx context.Context // the HTTP request's
 }
 
 // Reply is a handler's answer. The server signs it as the platform does unless told
@@ -62,6 +65,7 @@ type HandlerFunc func(r *Request) *Reply
 type route struct {
 	method, pattern string
 	h               HandlerFunc
+	builtin         bool // installed by the server: requests are checked against the catalog first
 }
 
 // Handle adds (or replaces) the handler for method and pattern. pattern is the path
@@ -71,10 +75,10 @@ type route struct {
 func (s *Server) Handle(method, pattern string, h HandlerFunc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.routes = append([]route{{method, pattern, h}}, s.routes...)
+	s.routes = append([]route{{method, pattern, h, s.installing}}, s.routes...)
 }
 
-func (s *Server) match(method, path string) (HandlerFunc, map[string]string) {
+func (s *Server) match(method, path string) (h HandlerFunc, params map[string]string, builtin bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	segs := strings.Split(path, "/")
@@ -101,15 +105,40 @@ func (s *Server) match(method, path string) (HandlerFunc, map[string]string) {
 			}
 		}
 		if ok {
-			return rt.h, params
+			return rt.h, params, rt.builtin
 		}
 	}
-	return nil, nil
+	return nil, nil, false
 }
 
 const maxRequestBody = 8 << 20
 
+// recorder keeps what the request log line needs.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	code   string // the answer's error code (APIv3 code, APIv2 return_code/err_code)
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
 func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
+	if s.logger != nil {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			attrs := []any{"method", hr.Method, "path", hr.URL.RequestURI(), "status", rec.status}
+			if rec.code != "" {
+				attrs = append(attrs, "code", rec.code)
+			}
+			attrs = append(attrs, "dur", time.Since(start).Round(time.Microsecond), "remote", hr.RemoteAddr)
+			s.logger.Info("request", attrs...)
+		}()
+		w = rec
+	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxRequestBody))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -117,7 +146,7 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	}
 	path := strings.TrimPrefix(hr.URL.EscapedPath(), "/")
 	r := &Request{Method: hr.Method, RequestURI: hr.RequestURI, Header: hr.Header.Clone(), Body: body,
-		Query: hr.URL.Query(), ClientCert: hr.TLS != nil && len(hr.TLS.PeerCertificates) > 0}
+		Query: hr.URL.Query(), ClientCert: hr.TLS != nil && len(hr.TLS.PeerCertificates) > 0, ctx: hr.Context()}
 	r.Path = path
 	for _, z := range []string{"hk/", "global/"} {
 		if strings.HasPrefix(path, z+"v3/") {
@@ -147,12 +176,22 @@ func (s *Server) serveV3(w http.ResponseWriter, r *Request) {
 	if r.Zone != "" {
 		pattern = r.Zone + "/" + r.Path
 	}
-	h, params := s.match(r.Method, pattern)
+	h, params, builtin := s.match(r.Method, pattern)
 	if h == nil {
+		if rep, ok := s.serveCatalog(r, pattern); ok {
+			s.writeV3(w, r, rep)
+			return
+		}
 		s.writeV3(w, r, &Reply{Status: http.StatusNotFound, JSON: map[string]string{"code": "RESOURCE_NOT_EXISTS", "message": "no such endpoint in wxpaytest: " + r.Method + " " + pattern}})
 		return
 	}
 	r.Params = params
+	if builtin {
+		if rep := checkCatalog(r, pattern); rep != nil {
+			s.writeV3(w, r, rep)
+			return
+		}
+	}
 	s.writeV3(w, r, h(r))
 }
 
@@ -212,12 +251,18 @@ func (s *Server) writeV3(w http.ResponseWriter, r *Request, rep *Reply) {
 			status = http.StatusNoContent
 		}
 	}
+	if rec, ok := w.(*recorder); ok && status >= 300 {
+		var e struct{ Code string }
+		if json.Unmarshal(body, &e) == nil {
+			rec.code = e.Code
+		}
+	}
 	h := w.Header()
 	for k, vs := range rep.Header {
 		h[k] = vs
 	}
 	h.Set("Request-ID", "wxpaytest-"+nonce()[:16])
-	if len(body) > 0 {
+	if len(body) > 0 && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}
 	if !rep.Unsigned {
@@ -297,12 +342,22 @@ func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
 		return
 	}
 	s.record(r)
-	h, params := s.match(r.Method, r.Path)
+	h, params, builtin := s.match(r.Method, r.Path)
 	if h == nil {
+		if rep, ok := s.serveCatalog(r, r.Path); ok {
+			s.writeV2(w, r, rep)
+			return
+		}
 		fail("no such endpoint in wxpaytest: " + r.Method + " " + r.Path)
 		return
 	}
 	r.Params = params
+	if builtin {
+		if rep := checkCatalog(r, r.Path); rep != nil {
+			s.writeV2(w, r, rep)
+			return
+		}
+	}
 	s.writeV2(w, r, h(r))
 }
 
@@ -325,6 +380,15 @@ func (s *Server) writeV2(w http.ResponseWriter, r *Request, rep *Reply) {
 		}
 		body = encodeXML(fields)
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if rec, ok := w.(*recorder); ok {
+			for _, f := range fields {
+				if (f[0] == "return_code" || f[0] == "result_code") && f[1] != "SUCCESS" {
+					rec.code = f[1]
+				} else if f[0] == "err_code" && f[1] != "" {
+					rec.code = f[1]
+				}
+			}
+		}
 	}
 	if rep.Tamper { // a field slipped in after signing
 		body = bytes.Replace(body, []byte("</xml>"), []byte("<coupon_fee>1</coupon_fee></xml>"), 1)

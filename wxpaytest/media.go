@@ -86,51 +86,51 @@ func (s *Server) HandleUploads() {
 func (s *Server) upload(r *Request) *Reply {
 	parts, multi, err := multipartParts(r)
 	if !multi || err != nil {
-		return paramError("body: not multipart/form-data")
+		return paramError("body", "not multipart/form-data")
 	}
 	var meta, file *mediaPart
 	for i := range parts {
 		switch p := &parts[i]; p.Name {
 		case "meta":
 			if meta != nil {
-				return paramError("meta: repeated")
+				return paramError("meta", "repeated")
 			}
 			meta = p
 		case "file":
 			if file != nil {
-				return paramError("file: repeated")
+				return paramError("file", "repeated")
 			}
 			file = p
 		default:
-			return paramError(p.Name + ": unexpected part")
+			return paramError(p.Name, "unexpected part")
 		}
 	}
 	if meta == nil || file == nil {
-		return paramError("meta/file: part missing")
+		return paramError("meta/file", "part missing")
 	}
 	// checkV3 verified the signature over the one meta part; make sure it is that part.
 	if signed, bad := signedV3Body(r); bad != "" || !bytes.Equal(signed, meta.Body) {
-		return paramError("meta: not the signed bytes")
+		return paramError("meta", "not the signed bytes")
 	}
 	if meta.Filename != "" {
-		return paramError("meta: has a filename")
+		return paramError("meta", "has a filename")
 	}
 	if mt, _, _ := mime.ParseMediaType(meta.ContentType); mt != "application/json" {
-		return paramError("meta: Content-Type is not application/json")
+		return paramError("meta", "Content-Type is not application/json")
 	}
 	var m struct {
 		Filename string `json:"filename"`
 		SHA256   string `json:"sha256"`
 	}
 	if json.Unmarshal(meta.Body, &m) != nil || m.Filename == "" || m.SHA256 == "" {
-		return paramError("meta: not JSON with filename and sha256")
+		return paramError("meta", "not JSON with filename and sha256")
 	}
 	if file.Filename == "" || file.Filename != m.Filename {
-		return paramError("file: filename missing or not meta.filename")
+		return paramError("file", "filename missing or not meta.filename")
 	}
 	sum := sha256.Sum256(file.Body)
 	if !strings.EqualFold(hex.EncodeToString(sum[:]), m.SHA256) {
-		return paramError("sha256: does not match the file")
+		return paramError("sha256", "does not match the file")
 	}
 	return &Reply{JSON: map[string]string{"media_id": "wxpaytest-" + hex.EncodeToString(sum[:16])}}
 }

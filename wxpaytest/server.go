@@ -14,6 +14,7 @@
 package wxpaytest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -21,6 +22,8 @@ import (
 	_ "embed"
 	"encoding/pem"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -79,7 +82,16 @@ type Server struct {
 	keyMode bool // sign answers with the public key id unless the request names a certificate
 	now     func() time.Time
 	orders  map[string]*order
+	refunds map[string]*refund
 	served  map[string]bool // serials of certificates served by v3/certificates
+	addr    string          // listen address; "" is a random loopback port
+	logger  *slog.Logger    // one line per request, when set
+
+	installing bool // Handle is adding the built-in routes
+
+	bg       sync.WaitGroup // callbacks sent in the background
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 // Option configures a Server.
@@ -94,6 +106,17 @@ func WithAPIv2Key(key string) Option { return func(s *Server) { s.APIv2Key = key
 
 // WithClock sets the server's clock (default time.Now).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithAddr makes the server listen on addr ("127.0.0.1:8443") instead of a random
+// loopback port. The server's TLS certificate names 127.0.0.1 and ::1 (and example.com),
+// so clients must reach it by those addresses; a wildcard host (":8443", "0.0.0.0:8443")
+// is announced in URL as 127.0.0.1.
+func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
+
+// WithLogger logs one line per request at level Info: method, path as on the wire,
+// status, the error code of a failed answer, the duration and the client's address.
+// Headers and bodies are never logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
 
 // NewServer starts a server and closes it when the test ends.
 func NewServer(tb testing.TB, opts ...Option) *Server {
@@ -113,11 +136,12 @@ func Start(opts ...Option) (*Server, error) {
 		PublicKeyID: PublicKeyID, APIv3Key: APIv3Key, APIv2Key: APIv2Key,
 		MerchantKeyPEM: merchantKeyPEM, MerchantCertPEM: merchantCertPEM,
 		PlatformKeyPEM: platformKeyPEM, PlatformCertPEM: platformCertPEM, PublicKeyPEM: publicKeyPEM,
-		now: time.Now, orders: map[string]*order{}, served: map[string]bool{},
+		now: time.Now, orders: map[string]*order{}, refunds: map[string]*refund{}, served: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	var err error
 	if s.MerchantKey, err = parseKey(merchantKeyPEM); err != nil {
 		return nil, err
@@ -138,21 +162,53 @@ func Start(opts ...Option) (*Server, error) {
 	clientCAs.AddCert(s.MerchantCert)
 
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if s.addr != "" {
+		l, err := net.Listen("tcp", s.addr)
+		if err != nil {
+			s.hs.Close()
+			return nil, fmt.Errorf("wxpaytest: listen: %w", err)
+		}
+		s.hs.Listener.Close()
+		s.hs.Listener = l
+	}
 	s.hs.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs}
 	s.hs.StartTLS()
-	s.URL = s.hs.URL + "/"
+	s.URL = announced(s.hs.Listener.Addr()) + "/"
 	s.RootCAs = x509.NewCertPool()
 	s.RootCAs.AddCert(s.hs.Certificate())
 	s.CACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
+	s.installing = true
 	s.installDefaultRoutes()
+	s.installing = false
 	return s, nil
 }
 
+// announced is the https URL clients use for a listener's address: a wildcard host is
+// reached through 127.0.0.1 (or ::1), the names the server's certificate holds.
+func announced(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "https://" + a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "https://" + net.JoinHostPort(host, port)
+}
+
 // Close shuts the server down.
-func (s *Server) Close() { s.hs.Close() }
+// Callbacks still being sent in the background are cancelled and waited for.
+func (s *Server) Close() {
+	s.hs.Close()
+	s.bgCancel()
+	s.bg.Wait()
+}
 
 // Host returns the server's host:port.
-func (s *Server) Host() string { return strings.TrimPrefix(s.hs.URL, "https://") }
+func (s *Server) Host() string { return strings.TrimSuffix(strings.TrimPrefix(s.URL, "https://"), "/") }
 
 // ClientOptions returns the options that make a wxpay client talk to this server with
 // its test identity: base URL, TLS trust, merchant key, platform certificate, APIv2/APIv3

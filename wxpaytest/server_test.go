@@ -82,7 +82,7 @@ func TestRejectsBadAPIv3Signatures(t *testing.T) {
 
 func TestRejectsBadAPIv2SignsAndMissingCertificate(t *testing.T) {
 	srv := wxpaytest.NewServer(t)
-	fields := [][2]string{{"mch_id", srv.MchID}, {"out_trade_no", "X"}, {"nonce_str", "abc"}}
+	fields := [][2]string{{"appid", "wxd678efh567hg6787"}, {"mch_id", srv.MchID}, {"out_trade_no", "X"}, {"nonce_str", "abc"}}
 	xml := func(sign string) string {
 		var b strings.Builder
 		b.WriteString("<xml>")

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -88,7 +89,7 @@ func runCerts(args []string, e env) int {
 	return exitOK
 }
 
-const sandboxUsage = "usage: wxpay sandbox [--addr 127.0.0.1:0] [--keys DIR]    run the emulator until interrupted\n"
+const sandboxUsage = "usage: wxpay sandbox [--addr 127.0.0.1:0] [--keys DIR] [--quiet]    run the emulator until interrupted\n"
 
 // sandboxInfo is sandbox.json and the line printed on stdout. Besides the identity it names
 // the files written, so that the file works as --config.
@@ -110,7 +111,8 @@ type sandboxInfo struct {
 
 func runSandbox(args []string, e env) int {
 	fs := flag.NewFlagSet("wxpay sandbox", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "listen `address` (only 127.0.0.1:0, a random loopback port, is supported)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port. The TLS certificate names 127.0.0.1 and ::1")
+	quiet := fs.Bool("quiet", false, "do not log one line per request on stderr")
 	keys := fs.String("keys", "", "`DIR` to write the test identity to (default: a new temporary directory)")
 	pos, code := parseFlags(fs, args, sandboxUsage, e)
 	if code >= 0 {
@@ -131,15 +133,16 @@ func runSandbox(args []string, e env) int {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return fail(e, sandboxUsage, usagef("--keys: %v", err))
 	}
-	srv, err := wxpaytest.Start()
+	opts := []wxpaytest.Option{wxpaytest.WithAddr(*addr)}
+	if !*quiet {
+		opts = append(opts, wxpaytest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+	}
+	srv, err := wxpaytest.Start(opts...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "wxpay: sandbox: %v\n", err)
-		return exitAPI
+		return exitUsage
 	}
 	defer srv.Close()
-	if *addr != "127.0.0.1:0" && *addr != "" {
-		fmt.Fprintf(e.stderr, "wxpay: note: --addr %s cannot be honoured (the emulator picks a random loopback port); serving at %s\n", *addr, srv.URL)
-	}
 
 	info := sandboxInfo{
 		URL: srv.URL, MchID: srv.MchID, MerchantSerial: srv.MerchantSerial, PlatformSerial: srv.PlatformSerial,

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -320,7 +321,13 @@ func TestCertsDownload(t *testing.T) {
 
 func TestSandbox(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "sandbox", "--keys", dir)
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := probe.Addr().String()
+	probe.Close() // a port that was free a moment ago
+	cmd := exec.Command(binary, "sandbox", "--keys", dir, "--addr", addr)
 	cmd.Env = cleanEnv()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -328,11 +335,17 @@ func TestSandbox(t *testing.T) {
 	}
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	defer func() {
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
 		case err := <-done:
@@ -343,7 +356,8 @@ func TestSandbox(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Error("sandbox did not stop on SIGINT")
 		}
-	}()
+	}
+	defer stop()
 	lineCh := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(stdout).ReadString('\n')
@@ -357,9 +371,17 @@ func TestSandbox(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no line from sandbox")
 	}
+	started := time.Since(start)
+	t.Logf("sandbox ready in %v", started)
+	if started > time.Second {
+		t.Errorf("sandbox took %v to start", started)
+	}
 	var info map[string]string
 	if err := json.Unmarshal([]byte(line), &info); err != nil {
 		t.Fatalf("line %q: %v", line, err)
+	}
+	if info["url"] != "https://"+addr+"/" {
+		t.Errorf("url %q, want the --addr %s", info["url"], addr)
 	}
 	for _, k := range []string{"url", "mchid", "merchant_serial", "platform_serial", "public_key_id", "apiv3_key", "apiv2_key"} {
 		if info[k] == "" {
@@ -375,7 +397,57 @@ func TestSandbox(t *testing.T) {
 	r := runCLI(t, "", "--config", filepath.Join(dir, "sandbox.json"), "POST", "v3/pay/transactions/native", "-d",
 		`{"appid":"wxd678efh567hg6787","mchid":"`+info["mchid"]+`","description":"sb","out_trade_no":"sb-1","notify_url":"https://example.com/n","amount":{"total":1}}`)
 	wantCode(t, r, 0)
-	r = runCLI(t, "", "--config", filepath.Join(dir, "sandbox.json"), "GET",
-		"v3/pay/transactions/out-trade-no/sb-1", "-q", "mchid="+info["mchid"])
+	cfg := filepath.Join(dir, "sandbox.json")
+	state := func() string {
+		t.Helper()
+		r := runCLI(t, "", "--config", cfg, "GET", "v3/pay/transactions/out-trade-no/{out_trade_no}",
+			"-p", "out_trade_no=sb-1", "-q", "mchid="+info["mchid"])
+		wantCode(t, r, 0)
+		var o struct {
+			TradeState string `json:"trade_state"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &o); err != nil {
+			t.Fatalf("stdout %q: %v", r.stdout, err)
+		}
+		return o.TradeState
+	}
+	if s := state(); s != "NOTPAY" {
+		t.Errorf("trade_state %s before paying", s)
+	}
+	r = runCLI(t, "", "--config", cfg, "POST", "v3/wxpaytest/pay/sb-1")
 	wantCode(t, r, 0)
+	if s := state(); s != "SUCCESS" {
+		t.Errorf("trade_state %s after paying", s)
+	}
+	r = runCLI(t, "", "--config", cfg, "POST", "v3/refund/domestic/refunds", "-d",
+		`{"out_trade_no":"sb-1","out_refund_no":"sb-r1","amount":{"refund":1,"total":1,"currency":"CNY"}}`)
+	wantCode(t, r, 0)
+	// Any catalog endpoint, answered from the catalog with the request's identifiers.
+	r = runCLI(t, "", "--config", cfg, "GET", "v3/profitsharing/orders/{out_order_no}",
+		"-p", "out_order_no=P-9", "-q", "transaction_id=4208450740201411110007820472")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, `"out_order_no":"P-9"`) {
+		t.Errorf("stdout %q does not echo out_order_no", r.stdout)
+	}
+	// A missing required field: the platform's error, exit 1.
+	r = runCLI(t, "", "--config", cfg, "POST", "v3/profitsharing/orders", "-d", `{"appid":"wx8888888888888888"}`)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.stderr, "PARAM_ERROR") || !strings.Contains(r.stderr, `"field":"transaction_id"`) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+
+	stop()
+	// One log line per request.
+	var logged []string
+	for _, l := range strings.Split(errb.String(), "\n") {
+		if strings.Contains(l, "msg=request") {
+			logged = append(logged, l)
+		}
+	}
+	if len(logged) != 7 {
+		t.Errorf("%d request lines, want 7:\n%s", len(logged), errb.String())
+	}
+	if len(logged) > 0 && !strings.Contains(logged[len(logged)-1], "status=400 code=PARAM_ERROR") {
+		t.Errorf("last line %q", logged[len(logged)-1])
+	}
 }

@@ -1,12 +1,25 @@
 // Command catalogimport converts the shared WeChat Pay endpoint catalog (endpoints.jsonl,
 // derived from TheNorthMemory/wechatpay-openapi, MIT) into the project's own compact
-// catalog file, catalog/endpoints.tsv. It is run by hand when the source catalog moves:
+// catalog files. It is run by hand when the source catalog moves:
 //
-//	go run ./internal/catalogimport -in ../shared/catalog/endpoints.jsonl -out catalog/endpoints.tsv
+//	go run ./internal/catalogimport -in ../shared/catalog/endpoints.jsonl \
+//		-out catalog/endpoints.tsv -schemas-out catalog/schema/schemas.jsonl
 //	go generate ./...
 //
-// The build and the tests read only catalog/endpoints.tsv (through the generated code),
-// never the source catalog.
+// It writes two files, both deterministic (the same input gives byte-identical output):
+//
+//   - -out (catalog/endpoints.tsv): one endpoint a line, tab-separated: method, path, zone,
+//     base URL, content types, flags, tags. Package catalog is generated from it.
+//   - -schemas-out (catalog/schema/schemas.jsonl): the request/response schemas, one
+//     compact JSON object a line, in source order (sorted by path, method, zone), after a
+//     "#" comment header. Package schema embeds it; the format is documented there
+//     (see catalog/schema/doc.go). Only type, format, enum, example, required,
+//     properties (in source order), items, x-json, x-urlencode, oneOf and
+//     x-allof-required are kept; descriptions, lengths, patterns, bounds, defaults,
+//     nullable, deprecated and xml are dropped. Pass -schemas-out "" to skip it.
+//
+// The build and the tests read only the files in catalog/ (through the generated code
+// and go:embed), never the source catalog.
 package main
 
 import (
@@ -35,9 +48,15 @@ type endpoint struct {
 func main() {
 	in := flag.String("in", "../shared/catalog/endpoints.jsonl", "source catalog (JSON lines)")
 	out := flag.String("out", "catalog/endpoints.tsv", "project catalog to write")
+	schemasOut := flag.String("schemas-out", "catalog/schema/schemas.jsonl", "compact schema file to write (empty: skip)")
 	flag.Parse()
 	if err := run(*in, *out); err != nil {
 		log.Fatal(err)
+	}
+	if *schemasOut != "" {
+		if err := runSchemas(*in, *schemasOut); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 

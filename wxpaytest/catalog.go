@@ -1,0 +1,438 @@
+package wxpaytest
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wxpay-go/wxpay/catalog"
+	"github.com/wxpay-go/wxpay/catalog/schema"
+	"github.com/wxpay-go/wxpay/transport"
+)
+
+// Every catalog endpoint that no handler serves is answered from the catalog: the request
+// is checked against the endpoint's schema (path values, required query parameters and
+// body fields, types, enums), then answered with a body shaped like the catalog's success
+// answer and built from its example values. Identifiers in the answer are the request's
+// where the names match (out_trade_no, sub_mchid, …), so a client sees its own values
+// come back. The status is the catalog's (204 and 202 with no body where it says so).
+//
+// A check that fails is answered as the platform answers it: APIv3 400 PARAM_ERROR with
+// the field in detail.field (detail.location is path, query or body); APIv2 return_code FAIL
+// with the field in return_msg.
+
+// serveCatalog answers a verified request from the catalog. ok is false when no catalog
+// endpoint has the path.
+func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) {
+	m, _ := matchCatalog(r.Method, pattern)
+	if m == nil {
+		return nil, false
+	}
+	r.Params = m.Params
+	e := m.Endpoints[0]
+	sc, found := schema.Lookup(e.Method, e.Zone, e.Path)
+	if !found { // the catalog and its schemas come from one source; this is a build error
+		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: no schema for "+e.Method+" "+e.Path), true
+	}
+	echo := map[string]any{}
+	if rep := validate(r, e, sc, echo); rep != nil {
+		return rep, true
+	}
+	if r.V2 {
+		return s.catalogV2(r, e, sc), true
+	}
+	return s.catalogV3(e, sc, echo), true
+}
+
+// checkCatalog validates a request for a built-in handler against the catalog, so that
+// the stateful endpoints refuse bad input exactly as the others do. It returns nil when the
+// request is good or the path is not in the catalog.
+func checkCatalog(r *Request, pattern string) *Reply {
+	m, _ := matchCatalog(r.Method, pattern)
+	if m == nil {
+		return nil
+	}
+	e := m.Endpoints[0]
+	sc, found := schema.Lookup(e.Method, e.Zone, e.Path)
+	if !found {
+		return nil
+	}
+	params := r.Params
+	r.Params = m.Params
+	defer func() { r.Params = params }()
+	return validate(r, e, sc, map[string]any{})
+}
+
+// validate checks r against the endpoint's schema and gathers the request's values into
+// echo. A non-nil Reply is the platform's answer to a bad request.
+func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
+	if r.V2 {
+		for k, v := range r.Fields {
+			echo[k] = v
+		}
+		if sc.Request == nil {
+			return nil
+		}
+		fields := r.Fields
+		if add := alternates(sc.Request.Required, func(k string) bool { return fields[k] != "" }); add != nil {
+			fields = maps.Clone(fields)
+			for _, k := range add {
+				fields[k] = "(another identifier given)"
+			}
+		}
+		err := sc.Request.ValidateFields(fields)
+		if err == nil {
+			return nil
+		}
+		msg := "参数错误: " + err.Error()
+		var fe *schema.FieldError
+		if errors.As(err, &fe) && (fe.Reason == schema.ReasonMissing || fe.Reason == schema.ReasonEmpty) {
+			msg = "缺少参数" + fe.Field
+		}
+		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true}
+	}
+	for _, p := range sc.PathParams {
+		v := r.Params[p.Name]
+		if err := p.Validate(v); err != nil {
+			return fieldError("path", err)
+		}
+		echo[p.Name] = v
+	}
+	for _, p := range sc.Query {
+		vs, present := r.Query[p.Name]
+		if !present || len(vs) == 0 || vs[0] == "" {
+			if p.Required {
+				return locatedError("query", p.Name, schema.ReasonMissing)
+			}
+			continue
+		}
+		if err := p.Validate(vs[0]); err != nil {
+			return fieldError("query", err)
+		}
+		echo[p.Name] = vs[0]
+	}
+	if sc.Request != nil {
+		body, rep := requestBody(r, e, sc.Request)
+		if rep != nil {
+			return rep
+		}
+		collect(body, echo)
+		if obj, ok := body.(map[string]any); ok {
+			if add := alternates(sc.Request.Required, func(k string) bool { _, ok := obj[k]; return ok }); add != nil {
+				obj = maps.Clone(obj)
+				for _, k := range add {
+					obj[k] = "(another identifier given)"
+				}
+				body = obj
+			}
+		}
+		if err := sc.Request.Validate(body); err != nil {
+			return fieldError("body", err)
+		}
+	}
+	return nil
+}
+
+// The catalog marks every identifier of an order required where the platform wants any
+// one of them: pay/orderquery takes transaction_id or out_trade_no, and pay/refundquery
+// any one of four. When a request has one identifier of a group, the emulator counts the
+// others of that group as given (idGroups; all four form one group where all four are
+// required).
+var idGroups = [][]string{{"transaction_id", "out_trade_no"}, {"out_refund_no", "refund_id"}}
+
+// alternates returns the identifiers to count as given for a request to an endpoint
+// with the required list req, given which fields the request has.
+func alternates(req []string, has func(string) bool) []string {
+	groups := idGroups
+	if all := append(append([]string(nil), idGroups[0]...), idGroups[1]...); containsAll(req, all) {
+		groups = [][]string{all}
+	}
+	var add []string
+	for _, g := range groups {
+		some := false
+		for _, k := range g {
+			some = some || has(k)
+		}
+		for _, k := range g {
+			if some && !has(k) {
+				add = append(add, k)
+			}
+		}
+	}
+	return add
+}
+
+func containsAll(list, want []string) bool {
+	for _, w := range want {
+		if !containsString(list, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- APIv3 -------------------------------------------------------------------------
+
+func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
+	status, out := success(sc)
+	switch e.Produces {
+	case "binary":
+		return &Reply{Status: status, Body: binaryFile(e.Path), Unsigned: true,
+			Header: http.Header{"Content-Type": {binaryType(e.Path)}}}
+	case "csv":
+		csv := []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n" +
+			"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS,`0.01\n")
+		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
+		if transport.StatementV3(e.Path) { // signed through their digest
+			sum := sha1.Sum(csv)
+			h.Set("Wechatpay-Statement-Sha1", hex.EncodeToString(sum[:]))
+			return &Reply{Status: status, Body: csv, Header: h}
+		}
+		return &Reply{Status: status, Body: csv, Header: h, Unsigned: true}
+	}
+	if out == nil {
+		return &Reply{Status: status}
+	}
+	v := fill(out, out.Example(), echo)
+	body, err := json.Marshal(v)
+	if err != nil {
+		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: "+err.Error())
+	}
+	return &Reply{Status: status, Body: body}
+}
+
+// requestBody decodes an APIv3 request body for validation: JSON (numbers kept exact), or
+// for a multipart upload an object of its parts, meta as its JSON text.
+func requestBody(r *Request, e *catalog.Endpoint, sc *schema.Schema) (any, *Reply) {
+	if e.Consumes == "multipart" {
+		parts, multi, err := multipartParts(r)
+		if !multi || err != nil {
+			return nil, locatedError("body", "body", "is not multipart/form-data")
+		}
+		obj := map[string]any{}
+		for _, p := range parts {
+			switch ps := sc.Prop(p.Name); {
+			case p.Filename != "":
+				obj[p.Name] = p.Filename
+			case ps != nil && (ps.Type == "integer" || ps.Type == "number"):
+				obj[p.Name] = json.Number(p.Body)
+			default:
+				obj[p.Name] = string(p.Body)
+			}
+		}
+		return obj, nil
+	}
+	if len(bytes.TrimSpace(r.Body)) == 0 {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(r.Body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, locatedError("body", "body", "is not JSON: "+err.Error())
+	}
+	if d.More() {
+		return nil, locatedError("body", "body", "has data after the JSON value")
+	}
+	return v, nil
+}
+
+func fieldError(location string, err error) *Reply {
+	var fe *schema.FieldError
+	if errors.As(err, &fe) {
+		return locatedError(location, fe.Field, fe.Reason)
+	}
+	return locatedError(location, location, err.Error())
+}
+
+func locatedError(location, field, issue string) *Reply {
+	rep := paramError(field, issue)
+	rep.JSON.(map[string]any)["detail"].(map[string]string)["location"] = location
+	return rep
+}
+
+// success is the catalog's success answer: the first 2xx status and its schema.
+func success(sc *schema.Endpoint) (int, *schema.Schema) {
+	for _, r := range sc.Responses {
+		if r.Status >= 200 && r.Status < 300 {
+			return r.Status, r.Schema
+		}
+	}
+	return http.StatusOK, nil
+}
+
+// collect gathers the request's scalar values by field name (the first occurrence wins),
+// walking objects and the first item of arrays.
+func collect(v any, into map[string]any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			switch x.(type) {
+			case string, json.Number, bool:
+				if _, seen := into[k]; !seen {
+					into[k] = x
+				}
+			}
+		}
+		for _, x := range t {
+			collect(x, into)
+		}
+	case []any:
+		if len(t) > 0 {
+			collect(t[0], into)
+		}
+	}
+}
+
+// fill puts the request's values into the example answer v (shaped by s) where a field
+// of the same name and kind was sent, and the value is one the answer's schema allows.
+func fill(s *schema.Schema, v any, echo map[string]any) any {
+	obj, ok := v.(map[string]any)
+	if !ok || s == nil {
+		return v
+	}
+	for _, p := range s.Props {
+		cur, present := obj[p.Name]
+		if !present {
+			continue
+		}
+		switch cur.(type) {
+		case map[string]any:
+			obj[p.Name] = fill(p.Schema, cur, echo)
+		case []any:
+			if items := cur.([]any); len(items) > 0 && p.Schema.Items != nil {
+				items[0] = fill(p.Schema.Items, items[0], echo)
+			}
+		default:
+			if x, sent := echo[p.Name]; sent && p.Schema.JSON == nil && p.Schema.Validate(x) == nil && sameKind(cur, x) {
+				obj[p.Name] = x
+			}
+		}
+	}
+	return obj
+}
+
+func sameKind(a, b any) bool {
+	switch a.(type) {
+	case string:
+		_, ok := b.(string)
+		return ok
+	case bool:
+		_, ok := b.(bool)
+		return ok
+	}
+	_, ok := b.(json.Number)
+	return ok
+}
+
+// binaryFile is a small file of the kind an endpoint downloads.
+func binaryFile(path string) []byte {
+	if strings.Contains(path, "images") {
+		return []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	}
+	return []byte("%PDF-1.4\n% wxpaytest\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+}
+
+func binaryType(path string) string {
+	if strings.Contains(path, "images") {
+		return "image/png"
+	}
+	return "application/pdf"
+}
+
+// ---- APIv2 -------------------------------------------------------------------------
+
+func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint) *Reply {
+	path := strings.TrimPrefix(e.Path, "v2/")
+	status, out := success(sc)
+	if transport.RawAnswerV2(path) { // bills: the file itself
+		return &Reply{Status: status, Body: []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态\n" +
+			"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS\n")}
+	}
+	if e.Produces == "json" {
+		echo := map[string]any{}
+		for k, v := range r.Fields {
+			echo[k] = v
+		}
+		v := any(map[string]any{})
+		if out != nil {
+			v = fill(out, out.Example(), echo)
+		}
+		body, _ := json.Marshal(v)
+		return &Reply{Status: status, Body: body, Header: http.Header{"Content-Type": {"application/json"}}}
+	}
+	if out == nil {
+		return &Reply{Status: status, Fields: s.v2OK(r)}
+	}
+	fields := [][2]string{{"return_code", "SUCCESS"}, {"return_msg", "OK"}}
+	ex, _ := out.Example().(map[string]any)
+	for _, p := range out.Props {
+		var v string
+		switch p.Name {
+		case "sign", "return_code", "return_msg":
+			continue
+		case "result_code":
+			v = "SUCCESS"
+		case "err_code", "err_code_des", "err_msg":
+			continue
+		case "nonce_str":
+			v = nonce()
+		default:
+			if x, ok := r.Fields[p.Name]; ok && x != "" && enumAllows(p.Schema, x) {
+				v = x
+			} else {
+				v = scalarString(ex[p.Name])
+			}
+		}
+		if v != "" { // coupon_id_$n is coupon_id_0 on the wire (the first of a list)
+			fields = append(fields, [2]string{strings.NewReplacer("$n", "0", "$m", "0").Replace(p.Name), v})
+		}
+	}
+	return &Reply{Status: status, Fields: fields, Unsigned: transport.UnsignedAnswerV2(path)}
+}
+
+// enumAllows reports whether s allows the string v by its enum, if it has one.
+func enumAllows(s *schema.Schema, v string) bool {
+	if len(s.Enum) == 0 {
+		return true
+	}
+	for _, e := range s.Enum {
+		if scalarString(e) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// scalarString writes an example value as an APIv2 field: scalars as text, anything
+// else as JSON.
+func scalarString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case int:
+		return strconv.Itoa(t)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
