@@ -189,12 +189,14 @@ func (s *Server) installDefaultRoutes() {
 	s.Handle(http.MethodGet, "v3/pay/transactions/out-trade-no/{out_trade_no}", query)
 	s.Handle(http.MethodGet, "v3/pay/transactions/id/{transaction_id}", query)
 	s.Handle(http.MethodPost, "v3/pay/transactions/out-trade-no/{out_trade_no}/close", func(r *Request) *Reply {
-		if o, ok := s.setState(r.Params["out_trade_no"], "CLOSED", "NOTPAY", "CLOSED"); !ok {
-			if o.OutTradeNo == "" {
-				return errNoOrder
-			}
+		o, ok := s.getOrder(r.Params["out_trade_no"], "")
+		switch {
+		case !ok:
+			return errNoOrder
+		case o.State == "SUCCESS" || o.State == "REFUND":
 			return apiError(http.StatusBadRequest, "ORDER_PAID", "订单已支付")
 		}
+		s.setState(o.OutTradeNo, "CLOSED", "NOTPAY") // closed, revoked: already final
 		return &Reply{Status: http.StatusNoContent}
 	})
 	s.Handle(http.MethodPost, "hk/v3/transactions/out-trade-no/{out_trade_no}/reverse", func(r *Request) *Reply {
@@ -406,12 +408,14 @@ func (s *Server) installV2Routes() {
 			[2]string{"total_fee", strconv.Itoa(o.Total)}, [2]string{"transaction_id", o.TransactionID})}
 	})
 	s.Handle(http.MethodPost, "pay/closeorder", func(r *Request) *Reply {
-		if o, ok := s.setState(r.Fields["out_trade_no"], "CLOSED", "NOTPAY", "CLOSED"); !ok {
-			if o.OutTradeNo == "" {
-				return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
-			}
+		o, ok := s.getOrder(r.Fields["out_trade_no"], "")
+		switch {
+		case !ok:
+			return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
+		case o.State == "SUCCESS" || o.State == "REFUND":
 			return &Reply{Fields: s.v2Fail(r, "ORDERPAID", "订单已支付")}
 		}
+		s.setState(o.OutTradeNo, "CLOSED", "NOTPAY")
 		return &Reply{Fields: s.v2OK(r)}
 	})
 	s.Handle(http.MethodPost, "secapi/pay/reverse", func(r *Request) *Reply {
