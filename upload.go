@@ -3,6 +3,7 @@ package wxpay
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,8 +14,11 @@ import (
 	"mime/multipart"
 	"net/textproto"
 	"path"
+	"sort"
 	"strings"
 
+	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/transport"
 )
 
@@ -131,6 +135,18 @@ func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 	if meta == nil {
 		return nil, nil, errors.New("wxpay: upload: no meta part (the signature covers it)")
 	}
+	body, contentType, err := writeForm(parts, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, []CallOption{
+		Header("Content-Type", contentType),
+		transport.SignBody(meta),
+	}, nil
+}
+
+// writeForm writes parts as a multipart/form-data body.
+func writeForm(parts []FormPart, size int) (body []byte, contentType string, err error) {
 	var b bytes.Buffer
 	b.Grow(size)
 	w := multipart.NewWriter(&b)
@@ -156,16 +172,69 @@ func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 			_, err = pw.Write(p.Data)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("wxpay: upload: building the body: %w", err)
+			return nil, "", fmt.Errorf("wxpay: upload: building the body: %w", err)
 		}
 	}
 	if err := w.Close(); err != nil {
-		return nil, nil, fmt.Errorf("wxpay: upload: building the body: %w", err)
+		return nil, "", fmt.Errorf("wxpay: upload: building the body: %w", err)
 	}
-	return b.Bytes(), []CallOption{
-		Header("Content-Type", w.FormDataContentType()),
-		transport.SignBody(meta),
-	}, nil
+	return b.Bytes(), w.FormDataContentType(), nil
+}
+
+// UploadV2 sends a file to an APIv2 upload endpoint (v2/secapi/mch/uploadmedia) as WeChat
+// Pay expects: multipart/form-data with the text fields given (mch_id, …), media_hash
+// (the lower-case hex MD5 of the file), sign_type HMAC-SHA256 and sign — HMAC-SHA256 with
+// the APIv2 key over the text fields — then the file in a part named field ("media").
+// The answer is XML and verified like any APIv2 answer; secapi/ paths go over mutual TLS.
+// fields may not set media_hash, sign_type or sign, which UploadV2 computes.
+func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r io.Reader, fields map[string]string, opts ...CallOption) (*Response, error) {
+	if !strings.HasPrefix(path, "v2/") {
+		return nil, fmt.Errorf("wxpay: UploadV2: %q is not an APIv2 path", path)
+	}
+	if c.apiv2Key == "" {
+		return nil, fmt.Errorf("%w: UploadV2 needs WithAPIv2Key", ErrConfig)
+	}
+	if filename == "" || r == nil {
+		return nil, errors.New("wxpay: UploadV2: a filename and a reader are needed")
+	}
+	var file bytes.Buffer
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(&file, h), io.LimitReader(r, MaxUploadSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("wxpay: upload: reading %s: %w", filename, err)
+	}
+	if n > MaxUploadSize {
+		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrUploadTooLarge, filename, MaxUploadSize)
+	}
+	signed := make(codec.Fields, 0, len(fields)+2)
+	for k, v := range fields {
+		if k == "media_hash" || k == "sign_type" || k == "sign" {
+			return nil, fmt.Errorf("wxpay: UploadV2: field %q is computed by the SDK", k)
+		}
+		signed = append(signed, codec.Field{Name: k, Value: v})
+	}
+	signed = append(signed, codec.Field{Name: "media_hash", Value: hex.EncodeToString(h.Sum(nil))},
+		codec.Field{Name: "sign_type", Value: signer.SignTypeHMACSHA256})
+	sort.Slice(signed, func(i, j int) bool { return signed[i].Name < signed[j].Name })
+	sign, err := signer.SignV2(signer.SignTypeHMACSHA256, c.apiv2Key, signed)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([]FormPart, 0, len(signed)+2)
+	size := file.Len() + 512
+	for _, f := range append(signed, codec.Field{Name: "sign", Value: sign}) {
+		if strings.ContainsAny(f.Name, "\r\n\x00\"") {
+			return nil, fmt.Errorf("wxpay: UploadV2: invalid field name %q", f.Name)
+		}
+		parts = append(parts, FormPart{Name: f.Name, Data: []byte(f.Value)})
+		size += len(f.Value) + 128
+	}
+	parts = append(parts, FormPart{Name: field, Filename: filename, Data: file.Bytes()})
+	body, contentType, err := writeForm(parts, size)
+	if err != nil {
+		return nil, err
+	}
+	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType)}, opts...)...)
 }
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

@@ -328,10 +328,16 @@ func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
 		return
 	}
 	var err error
+	var files map[string]string // multipart uploads: file part name → filename
 	if r.Method == http.MethodGet {
 		r.Fields = map[string]string{}
 		for k, vs := range r.Query {
 			r.Fields[k] = vs[0]
+		}
+	} else if parts, multi, perr := multipartParts(r); multi {
+		if r.Fields, files, err = formFieldsV2(parts, perr); err != nil {
+			fail("multipart format error: " + err.Error())
+			return
 		}
 	} else if r.Fields, err = parseXML(r.Body); err != nil {
 		fail("XML format error: " + err.Error())
@@ -340,6 +346,9 @@ func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
 	if msg := checkV2Sign(r.Fields, s.APIv2Key); msg != "" {
 		fail(msg)
 		return
+	}
+	for name, filename := range files { // the sign covers the text fields only
+		r.Fields[name] = filename
 	}
 	s.record(r)
 	h, params, builtin := s.match(r.Method, r.Path)
@@ -398,6 +407,35 @@ func (s *Server) writeV2(w http.ResponseWriter, r *Request, rep *Reply) {
 		status = http.StatusOK
 	}
 	writeBody(w, status, body, rep.Gzip)
+}
+
+// formFieldsV2 reads an APIv2 multipart upload (secapi/mch/uploadmedia): its text
+// fields, and its file parts, whose MD5 must be the media_hash field.
+func formFieldsV2(parts []mediaPart, perr error) (fields, files map[string]string, err error) {
+	if perr != nil {
+		return nil, nil, perr
+	}
+	fields, files = map[string]string{}, map[string]string{}
+	var sum string
+	for _, p := range parts {
+		if _, dup := fields[p.Name]; dup {
+			return nil, nil, fmt.Errorf("part %s repeated", p.Name)
+		}
+		if p.Filename == "" {
+			fields[p.Name] = string(p.Body)
+			continue
+		}
+		files[p.Name] = p.Filename
+		h := md5.Sum(p.Body)
+		sum = hex.EncodeToString(h[:])
+	}
+	if len(files) != 1 {
+		return nil, nil, fmt.Errorf("%d file parts, want 1", len(files))
+	}
+	if !strings.EqualFold(fields["media_hash"], sum) {
+		return nil, nil, fmt.Errorf("media_hash is not the MD5 of the file")
+	}
+	return fields, files, nil
 }
 
 // checkV2Sign checks an APIv2 request's sign field; "" means it is good.
