@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/wxpay-go/wxpay/catalog"
@@ -388,7 +386,7 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint)
 			if x, ok := r.Fields[p.Name]; ok && x != "" && enumAllows(p.Schema, x) {
 				v = x
 			} else {
-				v = scalarString(ex[p.Name])
+				v = schema.Text(ex[p.Name])
 			}
 		}
 		if v != "" { // coupon_id_$n is coupon_id_0 on the wire (the first of a list)
@@ -404,35 +402,9 @@ func enumAllows(s *schema.Schema, v string) bool {
 		return true
 	}
 	for _, e := range s.Enum {
-		if scalarString(e) == v {
+		if schema.Text(e) == v {
 			return true
 		}
 	}
 	return false
-}
-
-// scalarString writes an example value as an APIv2 field: scalars as text, anything
-// else as JSON.
-func scalarString(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case int:
-		return strconv.Itoa(t)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(t)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

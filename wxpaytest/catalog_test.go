@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -104,7 +103,7 @@ func buildCall(t *testing.T, srv *wxpaytest.Server, e catalog.Endpoint) catalogC
 			case "mch_id":
 				v = srv.MchID
 			}
-			fields[strings.NewReplacer("$n", "0", "$m", "0").Replace(k)] = fieldString(v)
+			fields[strings.NewReplacer("$n", "0", "$m", "0").Replace(k)] = schema.Text(v)
 		}
 		if st := fields["sign_type"]; st != "" && st != "MD5" && st != "HMAC-SHA256" {
 			delete(fields, "sign_type")
@@ -119,25 +118,6 @@ func buildCall(t *testing.T, srv *wxpaytest.Server, e catalog.Endpoint) catalogC
 		c.body = ex
 	}
 	return c
-}
-
-func fieldString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case int:
-		return strconv.Itoa(t)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(t)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 func (c catalogCall) do(ctx context.Context, wx *wxpay.Client) (*wxpay.Response, error) {
@@ -156,7 +136,7 @@ func (c catalogCall) doUpload(ctx context.Context, wx *wxpay.Client) (*wxpay.Res
 	obj, _ := c.body.(map[string]any)
 	if strings.HasPrefix(c.path, "v2/") { // v2/secapi/mch/uploadmedia
 		return wx.UploadV2(ctx, c.path, "media", "sample.png", bytes.NewReader(file),
-			map[string]string{"mch_id": fieldString(obj["mch_id"])}, c.opts...)
+			map[string]string{"mch_id": schema.Text(obj["mch_id"])}, c.opts...)
 	}
 	meta := map[string]any{}
 	if m, ok := obj["meta"].(string); ok {
@@ -187,7 +167,7 @@ func (c catalogCall) doUpload(ctx context.Context, wx *wxpay.Client) (*wxpay.Res
 		case p.Schema.Type == "file":
 			parts = append(parts, wxpay.FormPart{Name: p.Name, Filename: "sample.png", Data: file})
 		default:
-			parts = append(parts, wxpay.FormPart{Name: p.Name, Data: []byte(fieldString(obj[p.Name]))})
+			parts = append(parts, wxpay.FormPart{Name: p.Name, Data: []byte(schema.Text(obj[p.Name]))})
 		}
 	}
 	body, opts, err := wxpay.FormBody(parts...)

@@ -261,17 +261,9 @@ func (s *Server) v3Order(tradeType string) HandlerFunc {
 		if err := json.Unmarshal(r.Body, &b); err != nil {
 			return paramError("body", "is not JSON: "+err.Error())
 		}
-		switch {
-		case b.Appid == "":
-			return paramError("appid", "is required")
+		switch { // the catalog's checks (required fields, types) have passed
 		case b.Mchid != s.MchID:
 			return paramError("mchid", "is not this merchant")
-		case b.Description == "":
-			return paramError("description", "is required")
-		case b.OutTradeNo == "":
-			return paramError("out_trade_no", "is required")
-		case b.NotifyURL == "":
-			return paramError("notify_url", "is required")
 		case b.Amount == nil || b.Amount.Total <= 0:
 			return paramError("amount.total", "must be a positive integer")
 		}
@@ -313,17 +305,13 @@ func (s *Server) v3Refund(r *Request) *Reply {
 	if err := json.Unmarshal(r.Body, &b); err != nil {
 		return paramError("body", "is not JSON: "+err.Error())
 	}
-	switch {
-	case b.OutRefundNo == "":
-		return paramError("out_refund_no", "is required")
+	switch { // the catalog's checks (required fields, types) have passed
 	case b.TransactionID == "" && b.OutTradeNo == "":
 		return paramError("out_trade_no", "or transaction_id is required")
-	case b.Amount == nil:
-		return paramError("amount", "is required")
-	case b.Amount.Refund == nil || *b.Amount.Refund <= 0:
+	case b.Amount == nil || b.Amount.Refund == nil || b.Amount.Total == nil:
+		return paramError("amount", "needs refund and total")
+	case *b.Amount.Refund <= 0:
 		return paramError("amount.refund", "must be a positive integer")
-	case b.Amount.Total == nil:
-		return paramError("amount.total", "is required")
 	case b.Amount.Currency != "CNY":
 		return paramError("amount.currency", "must be CNY")
 	}

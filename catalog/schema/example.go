@@ -138,7 +138,7 @@ func (s *Schema) stringExample(name string) any {
 		return string(b)
 	}
 	if len(s.Enum) > 0 {
-		return scalarString(s.enumPick())
+		return Text(s.enumPick())
 	}
 	if s.URLEncoded != nil {
 		if ex, ok := s.SourceExample.(string); ok && ex != "" {
@@ -147,7 +147,7 @@ func (s *Schema) stringExample(name string) any {
 		if m, ok := s.URLEncoded.example(name).(map[string]any); ok {
 			vals := url.Values{}
 			for k, v := range m {
-				vals.Set(k, scalarString(v))
+				vals.Set(k, Text(v))
 			}
 			return vals.Encode()
 		}
@@ -158,7 +158,7 @@ func (s *Schema) stringExample(name string) any {
 			return ex
 		}
 	case json.Number, bool:
-		return scalarString(ex)
+		return Text(ex)
 	}
 	return synthString(s.Format, name)
 }
@@ -203,8 +203,9 @@ func synthString(format, name string) string {
 	return name + "_example"
 }
 
-// scalarString is the text form of a scalar example value.
-func scalarString(v any) string {
+// Text is a value's text as an APIv2 field, a form field or a query value carries it:
+// scalars as their text (numbers exactly), nil as "", anything else as JSON.
+func Text(v any) string {
 	switch v := v.(type) {
 	case string:
 		return v
@@ -290,7 +291,7 @@ func exactNumber(v any) (any, bool) {
 	if _, ok := rat(v); !ok {
 		return nil, false
 	}
-	return json.Number(scalarString(v)), true
+	return json.Number(Text(v)), true
 }
 
 func isBool(v any) bool { _, ok := v.(bool); return ok }
@@ -336,9 +337,9 @@ func (p Param) ExampleString() string {
 	s := p.schema()
 	var v string
 	if p.Type == "array" {
-		v = scalarString(s.arrayItem(p.Name))
+		v = Text(s.arrayItem(p.Name))
 	} else {
-		v = scalarString(s.example(p.Name))
+		v = Text(s.example(p.Name))
 	}
 	if v == "" || v == "." || v == ".." {
 		v = synthString("", p.Name)

@@ -36,7 +36,7 @@ func flat(t *testing.T, v any) map[string]string {
 			require.NoError(t, err)
 			f[k] = string(b)
 		default:
-			f[k] = scalarString(x)
+			f[k] = Text(x)
 		}
 	}
 	return f

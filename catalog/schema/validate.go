@@ -191,13 +191,13 @@ func quote(v any) string {
 	if str, ok := v.(string); ok {
 		return strconv.Quote(str)
 	}
-	return scalarString(v)
+	return Text(v)
 }
 
 func enumText(e []any) string {
 	parts := make([]string, len(e))
 	for i, x := range e {
-		parts[i] = scalarString(x)
+		parts[i] = Text(x)
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
@@ -215,9 +215,9 @@ func inEnum(enum []any, v any, typ string) bool {
 			return false
 		}
 	}
-	t := scalarString(v)
+	t := Text(v)
 	for _, e := range enum {
-		if scalarString(e) == t {
+		if Text(e) == t {
 			return true
 		}
 	}
