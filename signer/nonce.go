@@ -16,6 +16,11 @@ const nonceAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 // read only in the rare case that more than 16 of them are rejected.
 func Nonce() string {
 	var out [NonceLength]byte
+	fillNonce(&out)
+	return string(out[:])
+}
+
+func fillNonce(out *[NonceLength]byte) {
 	var buf [48]byte
 	n := 0
 	for n < len(out) {
@@ -34,5 +39,4 @@ func Nonce() string {
 			}
 		}
 	}
-	return string(out[:])
 }

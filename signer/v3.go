@@ -67,7 +67,15 @@ func (s *V3Signer) Serial() string { return s.serial }
 // Authorization returns the Authorization header value for a request, signed
 // with a fresh [Nonce] and the current Unix time. See [V3Signer.AuthorizationAt].
 func (s *V3Signer) Authorization(method, target string, body []byte) (string, error) {
-	return s.AuthorizationAt(method, target, body, time.Now().Unix(), Nonce())
+	timestamp := time.Now().Unix()
+	if timestamp < 0 {
+		return "", fmt.Errorf("wxpay: negative timestamp %d", timestamp)
+	}
+	// A fresh nonce, valid by construction; as it does not escape, the string stays on
+	// the stack.
+	var nonce [NonceLength]byte
+	fillNonce(&nonce)
+	return s.authorization(method, target, body, timestamp, string(nonce[:]))
 }
 
 // AuthorizationAt is the deterministic form of [V3Signer.Authorization]. It
@@ -87,12 +95,17 @@ func (s *V3Signer) AuthorizationAt(method, target string, body []byte, timestamp
 	if !validNonce(nonce) {
 		return "", fmt.Errorf("wxpay: invalid nonce %q: want non-empty printable ASCII without space, double quote, backslash or comma", truncate(nonce))
 	}
-	sig, err := s.Sign(Message(method, target, timestamp, nonce, body))
+	return s.authorization(method, target, body, timestamp, nonce)
+}
+
+// authorization is AuthorizationAt after the checks on timestamp and nonce.
+func (s *V3Signer) authorization(method, target string, body []byte, timestamp int64, nonce string) (string, error) {
+	var tsb [20]byte
+	ts := strconv.AppendInt(tsb[:0], timestamp, 10)
+	sig, err := s.sign(messageDigest(method, target, ts, nonce, body))
 	if err != nil {
 		return "", err
 	}
-	var tsb [20]byte
-	ts := strconv.AppendInt(tsb[:0], timestamp, 10)
 
 	const (
 		pMchid  = ` mchid="`
@@ -103,7 +116,7 @@ func (s *V3Signer) AuthorizationAt(method, target string, body []byte, timestamp
 	)
 	var b strings.Builder
 	b.Grow(len(Scheme) + len(pMchid) + len(s.mchid) + len(pSerial) + len(s.serial) +
-		len(pTime) + len(ts) + len(pNonce) + len(nonce) + len(pSig) + len(sig) + 1)
+		len(pTime) + len(ts) + len(pNonce) + len(nonce) + len(pSig) + base64.StdEncoding.EncodedLen(len(sig)) + 1)
 	b.WriteString(Scheme)
 	b.WriteString(pMchid)
 	b.WriteString(s.mchid)
@@ -114,7 +127,8 @@ func (s *V3Signer) AuthorizationAt(method, target string, body []byte, timestamp
 	b.WriteString(pNonce)
 	b.WriteString(nonce)
 	b.WriteString(pSig)
-	b.WriteString(sig)
+	var enc [1024]byte // base64 of up to a 6144-bit signature, encoded on the stack
+	b.Write(base64.StdEncoding.AppendEncode(enc[:0], sig))
 	b.WriteByte('"')
 	return b.String(), nil
 }
@@ -124,15 +138,23 @@ func (s *V3Signer) AuthorizationAt(method, target string, body []byte, timestamp
 // key.Sign(rand.Reader, sha256(msg), crypto.SHA256). Errors from the key are
 // wrapped, so errors.Is sees them.
 func (s *V3Signer) Sign(msg []byte) (string, error) {
-	digest := sha256.Sum256(msg)
-	sig, err := s.key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	sig, err := s.sign(sha256.Sum256(msg))
 	if err != nil {
-		return "", fmt.Errorf("wxpay: RSA-SHA256 signing failed: %w", err)
-	}
-	if len(sig) == 0 {
-		return "", errors.New("wxpay: RSA-SHA256 signing returned an empty signature")
+		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// sign returns the raw signature of a SHA-256 digest.
+func (s *V3Signer) sign(digest [sha256.Size]byte) ([]byte, error) {
+	sig, err := s.key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("wxpay: RSA-SHA256 signing failed: %w", err)
+	}
+	if len(sig) == 0 {
+		return nil, errors.New("wxpay: RSA-SHA256 signing returned an empty signature")
+	}
+	return sig, nil
 }
 
 // isAlnum reports whether s has length in [min, max] and consists of

@@ -3,7 +3,6 @@ package signer
 import (
 	"crypto"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -106,19 +105,13 @@ func (v *Verifier) VerifyValues(timestamp, nonce, serial, signature string, body
 		}
 		return fmt.Errorf("%w: %q is not among the known serials %q", ErrUnknownSerial, truncate(serial), known)
 	}
-	raw, err := base64.StdEncoding.DecodeString(signature)
+	var rawBuf [512]byte // a signature of up to 4096 bits is decoded on the stack
+	raw, err := base64.StdEncoding.AppendDecode(rawBuf[:0], []byte(signature))
 	if err != nil {
 		return fmt.Errorf("%w: Wechatpay-Signature is not valid base64: %v", ErrBadSignature, err)
 	}
-	hash := sha256.New()
-	hash.Write([]byte(timestamp))
-	hash.Write([]byte{'\n'})
-	hash.Write([]byte(nonce))
-	hash.Write([]byte{'\n'})
-	hash.Write(body)
-	hash.Write([]byte{'\n'})
-	var digest [sha256.Size]byte
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, hash.Sum(digest[:0]), raw); err != nil {
+	digest := responseDigest(timestamp, nonce, body)
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], raw); err != nil {
 		return fmt.Errorf("%w: RSA-SHA256 verification with key %s failed (timestamp=%s, nonce=%q, %d-byte body)",
 			ErrBadSignature, serial, timestamp, truncate(nonce), len(body))
 	}

@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -67,6 +68,7 @@ type Pipeline struct {
 	baseHost  string   // host of cfg.BaseURL, the only base that fails over
 	plain     *resty.Client
 	secure    *resty.Client
+	serial    atomic.Pointer[[]string] // the last Wechatpay-Serial header value, shared
 }
 
 // New checks cfg and builds a Pipeline.
@@ -234,7 +236,7 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	o.header["Accept"] = acceptJSON // shared, never modified: resty copies headers into the request
 	o.header["User-Agent"] = p.userAgent
 	if serial := p.cfg.Verifier.Keys.Preferred(); serial != "" {
-		o.header["Wechatpay-Serial"] = []string{serial}
+		o.header["Wechatpay-Serial"] = p.serialHeader(serial)
 	}
 	if len(b) > 0 || o.method == http.MethodPost || o.method == http.MethodPut || o.method == http.MethodPatch {
 		o.header["Content-Type"] = contentTypeJSON
@@ -311,6 +313,17 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	return nil
 }
 
+// serialHeader returns the Wechatpay-Serial header value for serial, shared between the
+// calls made while the preferred serial stays the same.
+func (p *Pipeline) serialHeader(serial string) []string {
+	if v := p.serial.Load(); v != nil && (*v)[0] == serial {
+		return *v
+	}
+	v := []string{serial}
+	p.serial.Store(&v)
+	return v
+}
+
 // Header values shared by all requests; header maps hold them but nothing modifies them.
 var (
 	acceptJSON      = []string{"application/json"}
@@ -325,7 +338,7 @@ func (p *Pipeline) Prepare(req *Request) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Method: o.method, URL: o.url(), Header: o.header, Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
+	return &Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
 }
 
 // ---- steps 2–4: one attempt -------------------------------------------------------
@@ -362,7 +375,11 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 	r.SetContext(context.WithValue(ctx, attemptKey{}, o))
 	r.Header = o.header // resty copies it into the http.Request; the hook signs that copy
 	if o.body != nil {
-		r.SetBody(o.body)
+		if _, typed := o.header["Content-Type"]; typed {
+			r.SetBody(bytes.NewReader(o.body)) // handed to net/http as is: resty neither buffers nor copies it
+		} else {
+			r.SetBody(o.body) // resty sniffs the Content-Type from the bytes
+		}
 	}
 	res, err := r.Execute(o.method, o.url()) // step 3: send
 	var resp *Response
@@ -518,7 +535,8 @@ func readBody(hr *http.Response, limit int64) ([]byte, error) {
 // uncompressed returns the answer's body, un-gzipped when the transport left it compressed
 // (a client that asked for gzip itself), and drops the Content-Encoding header it undid.
 func uncompressed(hr *http.Response) (io.Reader, error) {
-	if !strings.EqualFold(hr.Header.Get("Content-Encoding"), "gzip") {
+	// hr.Header.Get("Content-Encoding"), without canonicalizing a key that is canonical
+	if ce := hr.Header["Content-Encoding"]; len(ce) == 0 || !strings.EqualFold(ce[0], "gzip") {
 		return hr.Body, nil
 	}
 	zr, err := gzip.NewReader(hr.Body)
@@ -538,14 +556,17 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 		n = size + 1 // room for the final read that reports EOF
 	}
 	b := make([]byte, 0, n)
-	lr := io.LimitReader(src, limit+1)
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		m, err := lr.Read(b[len(b):cap(b)])
+		room := b[len(b):cap(b)]
+		if left := limit + 1 - int64(len(b)); int64(len(room)) > left {
+			room = room[:left] // read at most limit+1 bytes: one more than allowed tells it was too long
+		}
+		m, err := src.Read(room)
 		b = b[:len(b)+m]
-		if err == io.EOF {
+		if err == io.EOF || int64(len(b)) > limit {
 			break
 		}
 		if err != nil {
