@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -264,6 +265,57 @@ func ExampleClient_Upload() {
 	_ = resp.Decode(&out)
 	fmt.Println(resp.StatusCode, strings.HasPrefix(out.MediaID, "wxpaytest-"))
 	// Output: 200 true
+}
+
+// An upload whose file part has another name and that takes more fields than meta:
+// FormBody builds it; the signature covers the meta part.
+func ExampleFormBody() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+
+	file := []byte("\x89PNG\r\n\x1a\n…image bytes…")
+	sum := sha256.Sum256(file)
+	meta := `{"file_name":"license.png","file_digest":"` + hex.EncodeToString(sum[:]) + `"}`
+	body, opts, err := wxpay.FormBody(
+		wxpay.FormPart{Name: "submission_file", Filename: "license.png", Data: file},
+		wxpay.FormPart{Name: "meta", Data: []byte(meta)},
+		wxpay.FormPart{Name: "item_id", Data: []byte("56")},
+		wxpay.FormPart{Name: "manage_record_id", Data: []byte("56")},
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := wx.Chain("v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload").Post(context.Background(),
+		body, append(opts, wxpay.PathParam("sub_mchid", "1900000110"))...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out struct {
+		FileID string `json:"file_id"`
+	}
+	_ = resp.Decode(&out)
+	fmt.Println(resp.StatusCode, out.FileID != "")
+	// Output: 200 true
+}
+
+// The APIv2 upload (secapi/mch/uploadmedia): form fields signed with HMAC-SHA256, the
+// file's MD5 as media_hash, over mutual TLS.
+func ExampleClient_UploadV2() {
+	srv, _ := wxpaytest.Start()
+	defer srv.Close()
+	wx, _ := wxpay.New(srv.ClientOptions()...)
+
+	image := bytes.NewReader([]byte("\x89PNG\r\n\x1a\n…image bytes…"))
+	resp, err := wx.UploadV2(context.Background(), "v2/secapi/mch/uploadmedia", "media", "id_card.png", image,
+		map[string]string{"mch_id": srv.MchID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fields := map[string]string{}
+	_ = resp.Decode(&fields)
+	fmt.Println(fields["result_code"], fields["media_id"] != "")
+	// Output: SUCCESS true
 }
 
 // Bill download: the download_url from v3/bill/tradebill, read as a stream whose SHA-1 is

@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -453,6 +454,9 @@ func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 	if listed(rawV2, o.path) && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<xml>")) {
 		return resp, nil // the bill file itself (CSV or gzip); only errors come as XML
 	}
+	if listed(jsonV2(), o.path) && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<")) {
+		return receiveJSONV2(o, resp)
+	}
 	fields, err := codec.DecodeXML(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: APIv2 v2/%s: %w", ErrBadAnswer, o.path, err)
@@ -577,6 +581,24 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
 	}
 	return b, nil
+}
+
+// receiveJSONV2 checks the answer of an APIv2 endpoint that answers JSON, unsigned
+// (appauth/getaccesstoken): a JSON object whose retcode is 0; anything else is an
+// *APIError with retcode and retmsg. Decode reads it as JSON.
+func receiveJSONV2(o *outgoing, resp *Response) (*Response, error) {
+	var head struct {
+		Retcode json.Number `json:"retcode"`
+		Retmsg  string      `json:"retmsg"`
+	}
+	if err := json.Unmarshal(resp.Body, &head); err != nil {
+		return nil, fmt.Errorf("%w: APIv2 v2/%s: not a JSON object: %v", ErrBadAnswer, o.path, err)
+	}
+	resp.v2 = false // the body is JSON
+	if head.Retcode != "" && head.Retcode != "0" {
+		return resp, &APIError{StatusCode: resp.StatusCode, Code: head.Retcode.String(), Message: head.Retmsg, Response: resp}
+	}
+	return resp, nil
 }
 
 // ---- helpers -----------------------------------------------------------------------

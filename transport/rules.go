@@ -62,6 +62,18 @@ var noncelessV2 = []string{
 	"secapi/mch/querysubdevconfig",
 }
 
+// jsonV2 answer with JSON instead of XML, unsigned: the catalog's APIv2 endpoints that
+// produce JSON (appauth/getaccesstoken).
+var jsonV2 = sync.OnceValue(func() []string {
+	var list []string
+	for _, e := range catalog.All() {
+		if strings.HasPrefix(e.Path, "v2/") && e.Produces == "json" {
+			list = append(list, strings.TrimPrefix(e.Path, "v2/"))
+		}
+	}
+	return list
+})
+
 // rawV2 answer with a file (CSV, or gzip with tar_type=GZIP); only their errors are XML.
 var rawV2 = []string{"pay/downloadbill", "pay/downloadfundflow"}
 

@@ -45,3 +45,7 @@ func TestCheckBaseURL(t *testing.T) {
 		assert.ErrorIs(t, err, ErrConfig, in)
 	}
 }
+
+func TestJSONV2FromCatalog(t *testing.T) {
+	assert.Equal(t, []string{"appauth/getaccesstoken"}, jsonV2())
+}

@@ -41,6 +41,10 @@ func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) 
 	}
 	echo := map[string]any{}
 	if rep := validate(r, e, sc, echo); rep != nil {
+		if r.V2 && e.Produces == "json" { // appauth/getaccesstoken answers its errors in JSON too
+			body, _ := json.Marshal(map[string]any{"retcode": -1, "retmsg": rep.Fields[1][1]})
+			return &Reply{Body: body, Header: http.Header{"Content-Type": {"application/json"}}}, true
+		}
 		return rep, true
 	}
 	if r.V2 {
@@ -76,7 +80,7 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 			echo[k] = v
 		}
 		if sc.Request == nil {
-			return nil
+			return validateQueryV2(r, sc)
 		}
 		fields := r.Fields
 		if add := alternates(sc.Request.Required, func(k string) bool { return fields[k] != "" }); add != nil {
@@ -133,6 +137,25 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 		}
 		if err := sc.Request.Validate(body); err != nil {
 			return fieldError("body", err)
+		}
+	}
+	return nil
+}
+
+// validateQueryV2 checks an APIv2 GET's query (its signed fields) against the catalog.
+func validateQueryV2(r *Request, sc *schema.Endpoint) *Reply {
+	for _, p := range sc.Query {
+		v := r.Fields[p.Name]
+		msg := ""
+		if v == "" {
+			if p.Required {
+				msg = "缺少参数" + p.Name
+			}
+		} else if err := p.Validate(v); err != nil {
+			msg = "参数错误: " + err.Error()
+		}
+		if msg != "" {
+			return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true}
 		}
 	}
 	return nil
