@@ -1,7 +1,8 @@
 // Command demo runs the SDK's main job against the embedded WeChat Pay emulator
 // (wxpaytest) and prints a transcript: APIv3 calls with verified answers, APIv2 MD5 and
 // HMAC-SHA256 calls, a mutual-TLS secapi call, an async batch, a fluent call, a
-// callback round trip and a platform-certificate download. No credentials needed:
+// callback round trip, a platform-certificate download, the emulator's payment flow and
+// an endpoint answered from the catalog. No credentials needed:
 //
 //	make demo        # or: go run ./examples/demo
 package main
@@ -224,6 +225,56 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("expected an APIError, got %v", err)
 	}
 	fmt.Printf("   *wxpay.APIError: status %d, code %s, message %s\n", apiErr.StatusCode, apiErr.Code, apiErr.Message)
+
+	// 12. The emulator's payment flow: order → NOTPAY → paid (the sandbox's own endpoint) →
+	// TRANSACTION.SUCCESS sent to notify_url → refund → REFUND.SUCCESS.
+	step("payment flow: order, pay through v3/wxpaytest/pay/{out_trade_no}, callback, refund")
+	flowNo := outTradeNo + "F"
+	if _, err = wx.V3().Pay().Transactions().Native().Post(ctx, map[string]any{
+		"appid": "wxd678efh567hg6787", "mchid": srv.MchID, "description": "flow", "out_trade_no": flowNo,
+		"notify_url": hook.URL, "amount": map[string]any{"total": 100, "currency": "CNY"},
+	}); err != nil {
+		return err
+	}
+	if _, err = wx.Chain("v3/wxpaytest/pay/{out_trade_no}").Post(ctx, nil, wxpay.PathParam("out_trade_no", flowNo)); err != nil {
+		return err
+	}
+	fmt.Printf("   paid; handler got %s\n", <-got)
+	resp, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, map[string]any{"out_trade_no": flowNo,
+		"out_refund_no": flowNo + "R", "notify_url": hook.URL, "amount": map[string]any{"refund": 40, "total": 100, "currency": "CNY"}})
+	if err != nil {
+		return err
+	}
+	var refund struct {
+		Status string `json:"status"`
+	}
+	if err := resp.Decode(&refund); err != nil {
+		return err
+	}
+	fmt.Printf("   refund %s; handler got %s\n", refund.Status, <-got)
+
+	// 13. Every other catalog endpoint: checked against the catalog's schema, answered from
+	// its example values with the request's identifiers.
+	step("any catalog endpoint: POST v3/profitsharing/orders, then the same without transaction_id")
+	resp, err = wx.V3().Profitsharing().Orders().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787",
+		"transaction_id": "4208450740201411110007820472", "out_order_no": "P" + flowNo, "unfreeze_unsplit": true,
+		"receivers": []map[string]any{{"type": "MERCHANT_ID", "account": "86693852", "amount": 10, "description": "分账"}}})
+	if err != nil {
+		return err
+	}
+	var share struct {
+		OutOrderNo string `json:"out_order_no"`
+		State      string `json:"state"`
+	}
+	if err := resp.Decode(&share); err != nil {
+		return err
+	}
+	fmt.Printf("   %d, out_order_no %s (echoed), state %s\n", resp.StatusCode, share.OutOrderNo, share.State)
+	_, err = wx.V3().Profitsharing().Orders().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787", "out_order_no": "P2"})
+	if !errors.As(err, &apiErr) {
+		return fmt.Errorf("expected an APIError, got %v", err)
+	}
+	fmt.Printf("   *wxpay.APIError: status %d, code %s, detail %s\n", apiErr.StatusCode, apiErr.Code, apiErr.Detail)
 
 	fmt.Fprintln(os.Stdout, "\ndemo: all calls signed, sent and verified")
 	return nil
