@@ -324,12 +324,12 @@ func fill(s *schema.Schema, v any, echo map[string]any) any {
 		if !present {
 			continue
 		}
-		switch cur.(type) {
+		switch c := cur.(type) {
 		case map[string]any:
-			obj[p.Name] = fill(p.Schema, cur, echo)
+			obj[p.Name] = fill(p.Schema, c, echo)
 		case []any:
-			if items := cur.([]any); len(items) > 0 && p.Schema.Items != nil {
-				items[0] = fill(p.Schema.Items, items[0], echo)
+			if len(c) > 0 && p.Schema.Items != nil {
+				c[0] = fill(p.Schema.Items, c[0], echo)
 			}
 		default:
 			if x, sent := echo[p.Name]; sent && p.Schema.JSON == nil && p.Schema.Validate(x) == nil && sameKind(cur, x) {
