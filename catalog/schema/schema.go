@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"github.com/wxpay-go/wxpay/internal/schemafile"
 	"sort"
 	"sync"
 )
@@ -116,48 +117,6 @@ func Lookup(method, zone, path string) (*Endpoint, bool) {
 
 func key(method, zone, path string) string { return method + " " + zone + " " + path }
 
-// Wire forms (see the package comment).
-type wSchema struct {
-	N   string     `json:"n"`
-	Def int        `json:"$"`
-	Ref int        `json:"@"`
-	T   string     `json:"t"`
-	F   string     `json:"f"`
-	E   []any      `json:"e"`
-	X   any        `json:"x"`
-	R   []string   `json:"r"`
-	P   []*wSchema `json:"p"`
-	I   *wSchema   `json:"i"`
-	J   *wSchema   `json:"j"`
-	U   *wSchema   `json:"u"`
-	O   []*wSchema `json:"o"`
-	G   [][]string `json:"g"`
-}
-
-type wParam struct {
-	N   string   `json:"n"`
-	T   string   `json:"t"`
-	F   string   `json:"f"`
-	Req bool     `json:"req"`
-	E   []any    `json:"e"`
-	X   any      `json:"x"`
-	I   *wSchema `json:"i"`
-	J   *wSchema `json:"j"`
-}
-
-type wEndpoint struct {
-	M  string   `json:"m"`
-	P  string   `json:"p"`
-	Z  string   `json:"z"`
-	PP []wParam `json:"pp"`
-	Q  []wParam `json:"q"`
-	B  *wSchema `json:"b"`
-	R  []struct {
-		C int      `json:"c"`
-		S *wSchema `json:"s"`
-	} `json:"r"`
-}
-
 type converter struct {
 	defs map[int]*Schema
 	err  error
@@ -178,7 +137,7 @@ func parse(b []byte) (*catalog, error) {
 	c := &catalog{index: map[string]*Endpoint{}}
 	cv := &converter{defs: map[int]*Schema{}}
 	for dec.More() {
-		var w wEndpoint
+		var w schemafile.Endpoint
 		if err := dec.Decode(&w); err != nil {
 			return nil, err
 		}
@@ -201,7 +160,7 @@ func parse(b []byte) (*catalog, error) {
 	return c, nil
 }
 
-func (cv *converter) params(ws []wParam) []Param {
+func (cv *converter) params(ws []schemafile.Param) []Param {
 	var ps []Param
 	for _, w := range ws {
 		ps = append(ps, Param{Name: w.N, Type: w.T, Format: w.F, Required: w.Req, Enum: w.E,
@@ -212,7 +171,7 @@ func (cv *converter) params(ws []wParam) []Param {
 
 // schema converts w, children in encoding order, so that every "$" definition is seen
 // before the "@" references to it.
-func (cv *converter) schema(w *wSchema) *Schema {
+func (cv *converter) schema(w *schemafile.Schema) *Schema {
 	if w == nil {
 		return nil
 	}

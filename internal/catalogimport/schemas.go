@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/wxpay-go/wxpay/internal/schemafile"
 	"io"
 	"log"
 	"os"
@@ -119,50 +120,6 @@ func decodeOrdered(dec *json.Decoder) (any, error) {
 	}
 }
 
-// The compact forms. Field names are the wire keys documented in catalog/schema/doc.go.
-type outSchema struct {
-	N   string       `json:"n,omitempty"` // property name (only inside "p")
-	Def int          `json:"$,omitempty"` // this schema is shared: later {"@":Def} nodes stand for it
-	Ref int          `json:"@,omitempty"` // a copy of the schema defined earlier with "$":Ref
-	T   string       `json:"t,omitempty"`
-	F   string       `json:"f,omitempty"`
-	E   []any        `json:"e,omitempty"`
-	X   any          `json:"x,omitempty"`
-	R   []string     `json:"r,omitempty"`
-	P   []*outSchema `json:"p,omitempty"`
-	I   *outSchema   `json:"i,omitempty"`
-	J   *outSchema   `json:"j,omitempty"`
-	U   *outSchema   `json:"u,omitempty"`
-	O   []*outSchema `json:"o,omitempty"`
-	G   [][]string   `json:"g,omitempty"`
-}
-
-type outParam struct {
-	N   string     `json:"n"`
-	T   string     `json:"t,omitempty"`
-	F   string     `json:"f,omitempty"`
-	Req bool       `json:"req,omitempty"`
-	E   []any      `json:"e,omitempty"`
-	X   any        `json:"x,omitempty"`
-	I   *outSchema `json:"i,omitempty"`
-	J   *outSchema `json:"j,omitempty"`
-}
-
-type outResponse struct {
-	C int        `json:"c"`
-	S *outSchema `json:"s,omitempty"`
-}
-
-type outEndpoint struct {
-	M  string        `json:"m"`
-	P  string        `json:"p"`
-	Z  string        `json:"z,omitempty"`
-	PP []outParam    `json:"pp,omitempty"`
-	Q  []outParam    `json:"q,omitempty"`
-	B  *outSchema    `json:"b,omitempty"`
-	R  []outResponse `json:"r,omitempty"`
-}
-
 func str(v any) string { s, _ := v.(string); return s }
 
 func strList(v any) []string {
@@ -176,7 +133,7 @@ func strList(v any) []string {
 	return out
 }
 
-func convSchema(v any, where string) (*outSchema, error) {
+func convSchema(v any, where string) (*schemafile.Schema, error) {
 	o, ok := v.(*object)
 	if !ok {
 		if v == nil {
@@ -187,7 +144,7 @@ func convSchema(v any, where string) (*outSchema, error) {
 	if o.get("x-ref-cycle") != nil {
 		return nil, fmt.Errorf("%s: $ref cycle %v", where, o.get("x-ref-cycle"))
 	}
-	s := &outSchema{T: str(o.get("type")), F: str(o.get("format")), R: strList(o.get("required"))}
+	s := &schemafile.Schema{T: str(o.get("type")), F: str(o.get("format")), R: strList(o.get("required"))}
 	if e, ok := o.get("enum").([]any); ok {
 		s.E = e
 	}
@@ -200,7 +157,7 @@ func convSchema(v any, where string) (*outSchema, error) {
 				return nil, err
 			}
 			if ps == nil {
-				ps = &outSchema{}
+				ps = &schemafile.Schema{}
 			}
 			ps.N = k
 			s.P = append(s.P, ps)
@@ -222,7 +179,7 @@ func convSchema(v any, where string) (*outSchema, error) {
 				return nil, err
 			}
 			if as == nil {
-				as = &outSchema{}
+				as = &schemafile.Schema{}
 			}
 			s.O = append(s.O, as)
 		}
@@ -235,15 +192,15 @@ func convSchema(v any, where string) (*outSchema, error) {
 	return s, nil
 }
 
-func convParams(v any, where string) ([]outParam, error) {
+func convParams(v any, where string) ([]schemafile.Param, error) {
 	a, _ := v.([]any)
-	var out []outParam
+	var out []schemafile.Param
 	for _, x := range a {
 		o, ok := x.(*object)
 		if !ok {
 			return nil, fmt.Errorf("%s: param is %T", where, x)
 		}
-		p := outParam{N: str(o.get("name")), T: str(o.get("type")), F: str(o.get("format")), X: o.get("example")}
+		p := schemafile.Param{N: str(o.get("name")), T: str(o.get("type")), F: str(o.get("format")), X: o.get("example")}
 		p.Req, _ = o.get("required").(bool)
 		if e, ok := o.get("enum").([]any); ok {
 			p.E = e
@@ -260,7 +217,7 @@ func convParams(v any, where string) ([]outParam, error) {
 	return out, nil
 }
 
-func convEndpoint(line []byte) (*outEndpoint, error) {
+func convEndpoint(line []byte) (*schemafile.Endpoint, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	v, err := decodeOrdered(dec)
@@ -274,7 +231,7 @@ func convEndpoint(line []byte) (*outEndpoint, error) {
 	if !ok {
 		return nil, fmt.Errorf("record is %T", v)
 	}
-	e := &outEndpoint{M: str(o.get("method")), P: str(o.get("path")), Z: str(o.get("zone"))}
+	e := &schemafile.Endpoint{M: str(o.get("method")), P: str(o.get("path")), Z: str(o.get("zone"))}
 	where := e.M + " " + e.Z + " " + e.P
 	if e.PP, err = convParams(o.get("path_params"), where); err != nil {
 		return nil, err
@@ -295,7 +252,7 @@ func convEndpoint(line []byte) (*outEndpoint, error) {
 			if err != nil {
 				return nil, err
 			}
-			e.R = append(e.R, outResponse{C: c, S: s})
+			e.R = append(e.R, schemafile.Response{C: c, S: s})
 		}
 		sort.SliceStable(e.R, func(i, j int) bool { return e.R[i].C < e.R[j].C })
 	}
@@ -313,7 +270,7 @@ func runSchemas(in, out string) error {
 	b.WriteString(schemasHeader)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	var eps []*outEndpoint
+	var eps []*schemafile.Endpoint
 	for n := 1; sc.Scan(); n++ {
 		e, err := convEndpoint(sc.Bytes())
 		if err != nil {
@@ -357,24 +314,24 @@ const minShared = 40
 // {"@":id} (plus "n" in a property list). Request bodies and responses take part; the small
 // parameter schemas are always written inline.
 type deduper struct {
-	keys   map[*outSchema]string
+	keys   map[*schemafile.Schema]string
 	shared map[string]bool
 	ids    map[string]int
 	next   int
 }
 
-func newDeduper(eps []*outEndpoint) (*deduper, error) {
-	d := &deduper{keys: map[*outSchema]string{}, shared: map[string]bool{}, ids: map[string]int{}}
-	roots := func(e *outEndpoint) []*outSchema {
-		rs := []*outSchema{e.B}
+func newDeduper(eps []*schemafile.Endpoint) (*deduper, error) {
+	d := &deduper{keys: map[*schemafile.Schema]string{}, shared: map[string]bool{}, ids: map[string]int{}}
+	roots := func(e *schemafile.Endpoint) []*schemafile.Schema {
+		rs := []*schemafile.Schema{e.B}
 		for _, r := range e.R {
 			rs = append(rs, r.S)
 		}
 		return rs
 	}
 	count := map[string]int{}
-	var all func(s *outSchema) error
-	all = func(s *outSchema) error {
+	var all func(s *schemafile.Schema) error
+	all = func(s *schemafile.Schema) error {
 		if s == nil {
 			return nil
 		}
@@ -383,7 +340,7 @@ func newDeduper(eps []*outEndpoint) (*deduper, error) {
 			return err
 		}
 		count[k]++
-		return s.each(all)
+		return each(s, all)
 	}
 	for _, e := range eps {
 		for _, r := range roots(e) {
@@ -401,8 +358,8 @@ func newDeduper(eps []*outEndpoint) (*deduper, error) {
 	// occur only once themselves; repeat until stable.
 	for {
 		seen := map[string]int{}
-		var walk func(s *outSchema) error
-		walk = func(s *outSchema) error {
+		var walk func(s *schemafile.Schema) error
+		walk = func(s *schemafile.Schema) error {
 			if s == nil {
 				return nil
 			}
@@ -413,7 +370,7 @@ func newDeduper(eps []*outEndpoint) (*deduper, error) {
 					return nil
 				}
 			}
-			return s.each(walk)
+			return each(s, walk)
 		}
 		for _, e := range eps {
 			for _, r := range roots(e) {
@@ -434,7 +391,7 @@ func newDeduper(eps []*outEndpoint) (*deduper, error) {
 }
 
 // key is the encoding of s without its property name.
-func (d *deduper) key(s *outSchema) (string, error) {
+func (d *deduper) key(s *schemafile.Schema) (string, error) {
 	if k, ok := d.keys[s]; ok {
 		return k, nil
 	}
@@ -449,13 +406,13 @@ func (d *deduper) key(s *outSchema) (string, error) {
 }
 
 // each calls f on the child schemas in encoding order (p, i, j, u, o).
-func (s *outSchema) each(f func(*outSchema) error) error {
+func each(s *schemafile.Schema, f func(*schemafile.Schema) error) error {
 	for _, p := range s.P {
 		if err := f(p); err != nil {
 			return err
 		}
 	}
-	for _, c := range []*outSchema{s.I, s.J, s.U} {
+	for _, c := range []*schemafile.Schema{s.I, s.J, s.U} {
 		if err := f(c); err != nil {
 			return err
 		}
@@ -468,25 +425,25 @@ func (s *outSchema) each(f func(*outSchema) error) error {
 	return nil
 }
 
-func (d *deduper) emitEndpoint(e *outEndpoint) *outEndpoint {
+func (d *deduper) emitEndpoint(e *schemafile.Endpoint) *schemafile.Endpoint {
 	c := *e
 	c.B = d.emit(e.B)
 	c.R = nil
 	for _, r := range e.R {
-		c.R = append(c.R, outResponse{C: r.C, S: d.emit(r.S)})
+		c.R = append(c.R, schemafile.Response{C: r.C, S: d.emit(r.S)})
 	}
 	return &c
 }
 
 // emit returns the schema to write for s, in the order the encoder writes it.
-func (d *deduper) emit(s *outSchema) *outSchema {
+func (d *deduper) emit(s *schemafile.Schema) *schemafile.Schema {
 	if s == nil {
 		return nil
 	}
 	k := d.keys[s]
 	if d.shared[k] {
 		if id, ok := d.ids[k]; ok {
-			return &outSchema{N: s.N, Ref: id}
+			return &schemafile.Schema{N: s.N, Ref: id}
 		}
 	}
 	c := *s
