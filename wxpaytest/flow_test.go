@@ -3,6 +3,7 @@ package wxpaytest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/catalog/schema"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -67,6 +69,7 @@ func TestPaymentFlow(t *testing.T) {
 	query := func() tx {
 		resp, err := wx.V3().Pay().Transactions().OutTradeNo("FLOW-1").Get(ctx, wxpay.Query("mchid", srv.MchID))
 		require.NoError(t, err)
+		fitsCatalog(t, "GET", "v3/pay/transactions/out-trade-no/{out_trade_no}", resp.Body)
 		var v tx
 		require.NoError(t, resp.Decode(&v))
 		return v
@@ -115,6 +118,7 @@ func TestPaymentFlow(t *testing.T) {
 	// Refund: PROCESSING, then the callback, then SUCCESS.
 	resp, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
 	require.NoError(t, err)
+	fitsCatalog(t, "POST", "v3/refund/domestic/refunds", resp.Body)
 	var rf struct {
 		OutRefundNo   string `json:"out_refund_no"`
 		RefundID      string `json:"refund_id"`
@@ -138,6 +142,7 @@ func TestPaymentFlow(t *testing.T) {
 
 	resp, err = wx.V3().Refund().Domestic().Refunds().OutRefundNo("RF-1").Get(ctx)
 	require.NoError(t, err)
+	fitsCatalog(t, "GET", "v3/refund/domestic/refunds/{out_refund_no}", resp.Body)
 	require.NoError(t, resp.Decode(&rf))
 	assert.Equal(t, "SUCCESS", rf.Status)
 
@@ -150,6 +155,19 @@ func TestPaymentFlow(t *testing.T) {
 	_, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
 	require.NoError(t, err)
 	next(t, got)
+}
+
+// fitsCatalog requires an answer of the stateful endpoints to have the catalog's shape.
+func fitsCatalog(t *testing.T, method, path string, body []byte) {
+	t.Helper()
+	e, ok := schema.Lookup(method, "", path)
+	require.True(t, ok)
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	require.NoError(t, d.Decode(&v))
+	_, out := successStatus(e)
+	require.NoError(t, out.Validate(v), "%s %s: %s", method, path, body)
 }
 
 // TestPaymentFlowV2: unifiedorder → orderquery NOTPAY → payment with the XML callback →

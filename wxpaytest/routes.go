@@ -26,11 +26,11 @@ func needsCert(path string) bool { return transport.NeedsClientCert(path) }
 const sandboxAppID = "wxd678efh567hg6787"
 
 type order struct {
-	OutTradeNo, TransactionID, AppID, MchID, NotifyURL, TradeType string
-	Total, Refunded                                               int
-	State                                                         string // NOTPAY, SUCCESS, REFUND, CLOSED, REVOKED
-	V2                                                            bool   // placed through APIv2 (its callback is XML)
-	Created, Paid                                                 time.Time
+	OutTradeNo, TransactionID, AppID, MchID, NotifyURL, TradeType, Description string
+	Total, Refunded                                                            int
+	State                                                                      string // NOTPAY, SUCCESS, REFUND, CLOSED, REVOKED
+	V2                                                                         bool   // placed through APIv2 (its callback is XML)
+	Created, Paid                                                              time.Time
 }
 
 type refund struct {
@@ -136,8 +136,9 @@ func (s *Server) PayAndNotify(ctx context.Context, outTradeNo string) (int, erro
 func (s *Server) transaction(o order) map[string]any {
 	t := map[string]any{
 		"appid": o.AppID, "mchid": o.MchID, "out_trade_no": o.OutTradeNo, "trade_type": o.TradeType,
+		"description": o.Description, "notify_url": o.NotifyURL,
 		"trade_state": o.State, "trade_state_desc": stateDesc[o.State],
-		"amount": map[string]any{"total": o.Total, "currency": "CNY"},
+		"amount": map[string]any{"total": o.Total, "payer_total": 0, "currency": "CNY"},
 	}
 	if !o.Paid.IsZero() {
 		t["transaction_id"] = o.TransactionID
@@ -274,7 +275,7 @@ func (s *Server) v3Order(tradeType string) HandlerFunc {
 			return apiError(http.StatusBadRequest, "ORDER_NO_DUPLICATE", "商户订单号重复")
 		}
 		if !dup {
-			s.addOrder(&order{OutTradeNo: b.OutTradeNo, AppID: b.Appid, MchID: b.Mchid, NotifyURL: b.NotifyURL,
+			s.addOrder(&order{OutTradeNo: b.OutTradeNo, AppID: b.Appid, MchID: b.Mchid, NotifyURL: b.NotifyURL, Description: b.Description,
 				TradeType: map[string]string{"native": "NATIVE", "jsapi": "JSAPI", "app": "APP", "h5": "MWEB"}[tradeType],
 				Total:     b.Amount.Total})
 		}
@@ -382,7 +383,7 @@ func (s *Server) installV2Routes() {
 			}
 		}
 		total, _ := strconv.Atoi(r.Fields["total_fee"])
-		s.addOrder(&order{OutTradeNo: r.Fields["out_trade_no"], AppID: r.Fields["appid"], MchID: r.Fields["mch_id"],
+		s.addOrder(&order{OutTradeNo: r.Fields["out_trade_no"], AppID: r.Fields["appid"], MchID: r.Fields["mch_id"], Description: r.Fields["body"],
 			NotifyURL: r.Fields["notify_url"], TradeType: r.Fields["trade_type"], Total: total, V2: true})
 		return &Reply{Fields: s.v2OK(r, [2]string{"trade_type", r.Fields["trade_type"]},
 			[2]string{"prepay_id", "wx" + nonce()[:28]}, [2]string{"code_url", "weixin://wxpay/bizpayurl?pr=" + nonce()[:7]})}
