@@ -394,19 +394,25 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint)
 	}
 	fields := [][2]string{{"return_code", "SUCCESS"}, {"return_msg", "OK"}}
 	ex, _ := out.Example().(map[string]any)
-	for _, p := range out.Props {
+	props := out.Props
+	for _, name := range out.Required { // required by the catalog but not declared: made up
+		if out.Prop(name) == nil {
+			props = append(props[:len(props):len(props)], schema.Prop{Name: name, Schema: &schema.Schema{Type: "string"}})
+		}
+	}
+	for _, p := range props {
 		var v string
 		switch p.Name {
 		case "sign", "return_code", "return_msg":
 			continue
 		case "result_code":
-			v = "SUCCESS"
+			v = "SUCCESS" // whatever the catalog's enum says (one lists only FAIL)
 		case "err_code", "err_code_des", "err_msg":
 			continue
 		case "nonce_str":
 			v = nonce()
 		default:
-			if x, ok := r.Fields[p.Name]; ok && x != "" && enumAllows(p.Schema, x) {
+			if x, ok := r.Fields[p.Name]; ok && x != "" && fitsField(p, x) {
 				v = x
 			} else {
 				v = schema.Text(ex[p.Name])
@@ -419,15 +425,13 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint)
 	return &Reply{Status: status, Fields: fields, Unsigned: transport.UnsignedAnswerV2(path)}
 }
 
-// enumAllows reports whether s allows the string v by its enum, if it has one.
-func enumAllows(s *schema.Schema, v string) bool {
-	if len(s.Enum) == 0 {
-		return true
+// fitsField reports whether the request's value x may stand in an answer's field p: the
+// field's type and enum allow it, and it is not JSON in a string (whose shape differs
+// between request and answer).
+func fitsField(p schema.Prop, x string) bool {
+	if p.Schema.JSON != nil {
+		return false
 	}
-	for _, e := range s.Enum {
-		if schema.Text(e) == v {
-			return true
-		}
-	}
-	return false
+	one := &schema.Schema{Type: "object", Props: []schema.Prop{p}}
+	return one.ValidateFields(map[string]string{p.Name: x}) == nil
 }
