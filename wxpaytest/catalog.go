@@ -202,7 +202,7 @@ func containsAll(list, want []string) bool {
 // ---- APIv3 -------------------------------------------------------------------------
 
 func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
-	status, out := success(sc)
+	status, out := sc.Success()
 	switch e.Produces {
 	case "binary":
 		return &Reply{Status: status, Body: binaryFile(e.Path), Unsigned: true,
@@ -277,16 +277,6 @@ func locatedError(location, field, issue string) *Reply {
 	rep := paramError(field, issue)
 	rep.JSON.(map[string]any)["detail"].(map[string]string)["location"] = location
 	return rep
-}
-
-// success is the catalog's success answer: the first 2xx status and its schema.
-func success(sc *schema.Endpoint) (int, *schema.Schema) {
-	for _, r := range sc.Responses {
-		if r.Status >= 200 && r.Status < 300 {
-			return r.Status, r.Schema
-		}
-	}
-	return http.StatusOK, nil
 }
 
 // collect gathers the request's scalar values by field name (the first occurrence wins),
@@ -372,7 +362,7 @@ func binaryType(path string) string {
 
 func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint) *Reply {
 	path := strings.TrimPrefix(e.Path, "v2/")
-	status, out := success(sc)
+	status, out := sc.Success()
 	if transport.RawAnswerV2(path) { // bills: the file itself
 		return &Reply{Status: status, Body: []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态\n" +
 			"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS\n")}
@@ -432,6 +422,5 @@ func fitsField(p schema.Prop, x string) bool {
 	if p.Schema.JSON != nil {
 		return false
 	}
-	one := &schema.Schema{Type: "object", Props: []schema.Prop{p}}
-	return one.ValidateFields(map[string]string{p.Name: x}) == nil
+	return p.ValidateText(x) == nil
 }

@@ -166,7 +166,7 @@ func fitsCatalog(t *testing.T, method, path string, body []byte) {
 	d.UseNumber()
 	var v any
 	require.NoError(t, d.Decode(&v))
-	_, out := successStatus(e)
+	_, out := e.Success()
 	require.NoError(t, out.Validate(v), "%s %s: %s", method, path, body)
 }
 

@@ -214,6 +214,17 @@ func allStrings(a []any) bool {
 	return true
 }
 
+// Success returns the endpoint's success answer: the first 2xx status and its schema
+// (nil: no body), or 200 and nil when the catalog lists none.
+func (e *Endpoint) Success() (int, *Schema) {
+	for _, r := range e.Responses {
+		if r.Status >= 200 && r.Status < 300 {
+			return r.Status, r.Schema
+		}
+	}
+	return 200, nil
+}
+
 // Prop returns the schema of the named property, or nil.
 func (s *Schema) Prop(name string) *Schema {
 	if s == nil {

@@ -362,3 +362,33 @@ func TestQuirks(t *testing.T) {
 	e, _ = Lookup("POST", "", "v3/refund/domestic/refunds")
 	assert.Equal(t, &FieldError{Reason: "want object, got array"}, fieldErr(t, e.Request.Validate([]any{})))
 }
+
+func TestSuccessAndValidateText(t *testing.T) {
+	e, ok := Lookup("POST", "hk", "v3/transactions/out-trade-no/{out_trade_no}/reverse")
+	if !ok {
+		t.Fatal("no hk reverse")
+	}
+	if status, s := e.Success(); status != 204 || s != nil {
+		t.Errorf("hk reverse: %d %v, want 204 and no body", status, s)
+	}
+	e, _ = Lookup("POST", "", "v3/refund/domestic/refunds")
+	status, s := e.Success()
+	if status != 200 || s == nil || s.Prop("refund_id") == nil {
+		t.Fatalf("refunds: %d %v", status, s)
+	}
+	e, _ = Lookup("POST", "", "v2/secapi/pay/reverse")
+	_, s = e.Success()
+	for _, p := range s.Props {
+		if p.Name != "recall" {
+			continue
+		}
+		if err := p.ValidateText("Y"); err != nil {
+			t.Error(err)
+		}
+		if err := p.ValidateText("MAYBE"); err == nil {
+			t.Error("recall MAYBE accepted")
+		} else if fe := err.(*FieldError); fe.Field != "recall" {
+			t.Errorf("field %q", fe.Field)
+		}
+	}
+}

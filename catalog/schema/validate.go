@@ -256,6 +256,15 @@ func (s *Schema) ValidateFields(f map[string]string) error {
 	return nil
 }
 
+// ValidateText checks one APIv2 field's text against the field's schema, as
+// ValidateFields checks each present field: type, enum, x-json.
+func (p Prop) ValidateText(x string) error {
+	if fe := p.Schema.validateText(x, p.Name); fe != nil {
+		return fe
+	}
+	return nil
+}
+
 // validateText checks one text value (an XML field or a parameter) against a scalar schema.
 func (s *Schema) validateText(x, path string) *FieldError {
 	switch s.Type {
