@@ -47,8 +47,14 @@ type result struct {
 
 func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runCLIEnv(t, nil, stdin, args...)
+}
+
+// runCLIEnv runs the binary with extra environment variables ("WXPAY_CONFIG=…").
+func runCLIEnv(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -419,9 +425,20 @@ func TestSandbox(t *testing.T) {
 	if s := state(); s != "SUCCESS" {
 		t.Errorf("trade_state %s after paying", s)
 	}
-	r = runCLI(t, "", "--config", cfg, "POST", "v3/refund/domestic/refunds", "-d",
+	// The README's way: WXPAY_CONFIG instead of --config.
+	env := []string{"WXPAY_CONFIG=" + cfg}
+	r = runCLIEnv(t, env, "", "POST", "v3/refund/domestic/refunds", "-d",
 		`{"out_trade_no":"sb-1","out_refund_no":"sb-r1","amount":{"refund":1,"total":1,"currency":"CNY"}}`)
 	wantCode(t, r, 0)
+	r = runCLIEnv(t, env, "", "POST", "v2/pay/orderquery", "-d",
+		`{"appid":"wxd678efh567hg6787","mch_id":"`+info["mchid"]+`","out_trade_no":"sb-1"}`)
+	wantCode(t, r, 0)
+	certDir := t.TempDir()
+	r = runCLIEnv(t, env, "", "certs", "download", "--out", certDir)
+	wantCode(t, r, 0)
+	if files, _ := filepath.Glob(filepath.Join(certDir, "wechatpay_*.pem")); len(files) != 1 {
+		t.Errorf("certs download wrote %v", files)
+	}
 	// Any catalog endpoint, answered from the catalog with the request's identifiers.
 	r = runCLI(t, "", "--config", cfg, "GET", "v3/profitsharing/orders/{out_order_no}",
 		"-p", "out_order_no=P-9", "-q", "transaction_id=4208450740201411110007820472")
@@ -444,8 +461,8 @@ func TestSandbox(t *testing.T) {
 			logged = append(logged, l)
 		}
 	}
-	if len(logged) != 7 {
-		t.Errorf("%d request lines, want 7:\n%s", len(logged), errb.String())
+	if len(logged) != 9 {
+		t.Errorf("%d request lines, want 9:\n%s", len(logged), errb.String())
 	}
 	if len(logged) > 0 && !strings.Contains(logged[len(logged)-1], "status=400 code=PARAM_ERROR") {
 		t.Errorf("last line %q", logged[len(logged)-1])
