@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -57,22 +58,11 @@ func (c *Client) Upload(ctx context.Context, path, filename string, r io.Reader,
 // the Post of an upload node. meta adds keys to the meta JSON; it may not set "filename"
 // or "sha256", which UploadBody computes. See Upload for the format and the size limit.
 func UploadBody(filename string, r io.Reader, meta map[string]any) (body []byte, opts []CallOption, err error) {
-	if filename == "" || strings.ContainsAny(filename, "\r\n\x00") {
-		return nil, nil, fmt.Errorf("wxpay: upload: invalid filename %q", filename)
-	}
-	if r == nil {
-		return nil, nil, errors.New("wxpay: upload: nil reader")
-	}
-	var file bytes.Buffer
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(&file, h), io.LimitReader(r, MaxUploadSize+1))
+	file, err := readUpload(filename, r, h)
 	if err != nil {
-		return nil, nil, fmt.Errorf("wxpay: upload: reading %s: %w", filename, err)
+		return nil, nil, err
 	}
-	if n > MaxUploadSize {
-		return nil, nil, fmt.Errorf("%w: %s is over %d bytes", ErrUploadTooLarge, filename, MaxUploadSize)
-	}
-
 	m := make(map[string]any, len(meta)+2)
 	for k, v := range meta {
 		if k == "filename" || k == "sha256" {
@@ -116,11 +106,7 @@ type FormPart struct {
 // not contain line breaks or NULs.
 func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 	var meta []byte
-	size := 512
 	for _, p := range parts {
-		if p.Name == "" || strings.ContainsAny(p.Name+p.Filename+p.ContentType, "\r\n\x00") {
-			return nil, nil, fmt.Errorf("wxpay: upload: invalid part name %q or filename %q", p.Name, p.Filename)
-		}
 		if p.Name == "meta" {
 			if meta != nil {
 				return nil, nil, errors.New("wxpay: upload: more than one meta part")
@@ -130,12 +116,11 @@ func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 			}
 			meta = p.Data
 		}
-		size += len(p.Data) + 256
 	}
 	if meta == nil {
 		return nil, nil, errors.New("wxpay: upload: no meta part (the signature covers it)")
 	}
-	body, contentType, err := writeForm(parts, size)
+	body, contentType, err := writeForm(parts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,8 +130,35 @@ func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 	}, nil
 }
 
-// writeForm writes parts as a multipart/form-data body.
-func writeForm(parts []FormPart, size int) (body []byte, contentType string, err error) {
+// readUpload reads a file to upload, at most MaxUploadSize bytes, feeding h as it goes.
+func readUpload(filename string, r io.Reader, h hash.Hash) (*bytes.Buffer, error) {
+	if filename == "" || strings.ContainsAny(filename, "\r\n\x00") {
+		return nil, fmt.Errorf("wxpay: upload: invalid filename %q", filename)
+	}
+	if r == nil {
+		return nil, errors.New("wxpay: upload: nil reader")
+	}
+	var file bytes.Buffer
+	n, err := io.Copy(io.MultiWriter(&file, h), io.LimitReader(r, MaxUploadSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("wxpay: upload: reading %s: %w", filename, err)
+	}
+	if n > MaxUploadSize {
+		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrUploadTooLarge, filename, MaxUploadSize)
+	}
+	return &file, nil
+}
+
+// writeForm writes parts as a multipart/form-data body. Names, filenames and content
+// types must not contain line breaks or NULs.
+func writeForm(parts []FormPart) (body []byte, contentType string, err error) {
+	size := 512
+	for _, p := range parts {
+		if p.Name == "" || strings.ContainsAny(p.Name+p.Filename+p.ContentType, "\r\n\x00") {
+			return nil, "", fmt.Errorf("wxpay: upload: invalid part name %q or filename %q", p.Name, p.Filename)
+		}
+		size += len(p.Data) + 256
+	}
 	var b bytes.Buffer
 	b.Grow(size)
 	w := multipart.NewWriter(&b)
@@ -194,17 +206,10 @@ func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r i
 	if c.apiv2Key == "" {
 		return nil, fmt.Errorf("%w: UploadV2 needs WithAPIv2Key", ErrConfig)
 	}
-	if filename == "" || r == nil {
-		return nil, errors.New("wxpay: UploadV2: a filename and a reader are needed")
-	}
-	var file bytes.Buffer
 	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(&file, h), io.LimitReader(r, MaxUploadSize+1))
+	file, err := readUpload(filename, r, h)
 	if err != nil {
-		return nil, fmt.Errorf("wxpay: upload: reading %s: %w", filename, err)
-	}
-	if n > MaxUploadSize {
-		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrUploadTooLarge, filename, MaxUploadSize)
+		return nil, err
 	}
 	signed := make(codec.Fields, 0, len(fields)+2)
 	for k, v := range fields {
@@ -215,22 +220,18 @@ func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r i
 	}
 	signed = append(signed, codec.Field{Name: "media_hash", Value: hex.EncodeToString(h.Sum(nil))},
 		codec.Field{Name: "sign_type", Value: signer.SignTypeHMACSHA256})
+	// SignV2 orders the fields itself; sorting here fixes the parts' order in the body.
 	sort.Slice(signed, func(i, j int) bool { return signed[i].Name < signed[j].Name })
 	sign, err := signer.SignV2(signer.SignTypeHMACSHA256, c.apiv2Key, signed)
 	if err != nil {
 		return nil, err
 	}
 	parts := make([]FormPart, 0, len(signed)+2)
-	size := file.Len() + 512
 	for _, f := range append(signed, codec.Field{Name: "sign", Value: sign}) {
-		if strings.ContainsAny(f.Name, "\r\n\x00\"") {
-			return nil, fmt.Errorf("wxpay: UploadV2: invalid field name %q", f.Name)
-		}
 		parts = append(parts, FormPart{Name: f.Name, Data: []byte(f.Value)})
-		size += len(f.Value) + 128
 	}
 	parts = append(parts, FormPart{Name: field, Filename: filename, Data: file.Bytes()})
-	body, contentType, err := writeForm(parts, size)
+	body, contentType, err := writeForm(parts)
 	if err != nil {
 		return nil, err
 	}
