@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/wxpay-go/wxpay/catalog"
@@ -26,29 +27,35 @@ import (
 // the field in detail.field (detail.location is path, query or body); APIv2 return_code FAIL
 // with the field in return_msg.
 
+// lookupCatalog finds the catalog endpoint for a request and its schema; m is nil when
+// no catalog endpoint has the path, sc is nil when the endpoint has no schema (which
+// would be a build error: the catalog and its schemas are made together).
+func lookupCatalog(method, pattern string) (m *routeMatch, e *catalog.Endpoint, sc *schema.Endpoint) {
+	if m, _ = matchCatalog(method, pattern); m == nil {
+		return nil, nil, nil
+	}
+	e = m.Endpoints[0]
+	sc, _ = schema.Lookup(e.Method, e.Zone, e.Path)
+	return m, e, sc
+}
+
 // serveCatalog answers a verified request from the catalog. ok is false when no catalog
 // endpoint has the path.
 func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) {
-	m, _ := matchCatalog(r.Method, pattern)
+	m, e, sc := lookupCatalog(r.Method, pattern)
 	if m == nil {
 		return nil, false
 	}
-	r.Params = m.Params
-	e := m.Endpoints[0]
-	sc, found := schema.Lookup(e.Method, e.Zone, e.Path)
-	if !found { // the catalog and its schemas come from one source; this is a build error
+	if sc == nil {
 		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: no schema for "+e.Method+" "+e.Path), true
 	}
+	r.Params = m.Params
 	echo := map[string]any{}
 	if rep := validate(r, e, sc, echo); rep != nil {
-		if r.V2 && e.Produces == "json" { // appauth/getaccesstoken answers its errors in JSON too
-			body, _ := json.Marshal(map[string]any{"retcode": -1, "retmsg": rep.Fields[1][1]})
-			return &Reply{Body: body, Header: http.Header{"Content-Type": {"application/json"}}}, true
-		}
 		return rep, true
 	}
 	if r.V2 {
-		return s.catalogV2(r, e, sc), true
+		return s.catalogV2(r, e, sc, echo), true
 	}
 	return s.catalogV3(e, sc, echo), true
 }
@@ -57,13 +64,8 @@ func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) 
 // the stateful endpoints refuse bad input exactly as the others do. It returns nil when the
 // request is good or the path is not in the catalog.
 func checkCatalog(r *Request, pattern string) *Reply {
-	m, _ := matchCatalog(r.Method, pattern)
-	if m == nil {
-		return nil
-	}
-	e := m.Endpoints[0]
-	sc, found := schema.Lookup(e.Method, e.Zone, e.Path)
-	if !found {
+	m, e, sc := lookupCatalog(r.Method, pattern)
+	if sc == nil {
 		return nil
 	}
 	params := r.Params
@@ -80,7 +82,7 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 			echo[k] = v
 		}
 		if sc.Request == nil {
-			return validateQueryV2(r, sc)
+			return validateQueryV2(r, e, sc)
 		}
 		fields := r.Fields
 		if add := alternates(sc.Request.Required, func(k string) bool { return fields[k] != "" }); add != nil {
@@ -89,16 +91,10 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 				fields[k] = "(another identifier given)"
 			}
 		}
-		err := sc.Request.ValidateFields(fields)
-		if err == nil {
-			return nil
+		if err := sc.Request.ValidateFields(fields); err != nil {
+			return rejectV2(e, err)
 		}
-		msg := "参数错误: " + err.Error()
-		var fe *schema.FieldError
-		if errors.As(err, &fe) && (fe.Reason == schema.ReasonMissing || fe.Reason == schema.ReasonEmpty) {
-			msg = "缺少参数" + fe.Field
-		}
-		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true}
+		return nil
 	}
 	for _, p := range sc.PathParams {
 		v := r.Params[p.Name]
@@ -143,22 +139,34 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 }
 
 // validateQueryV2 checks an APIv2 GET's query (its signed fields) against the catalog.
-func validateQueryV2(r *Request, sc *schema.Endpoint) *Reply {
+func validateQueryV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint) *Reply {
 	for _, p := range sc.Query {
 		v := r.Fields[p.Name]
-		msg := ""
 		if v == "" {
 			if p.Required {
-				msg = "缺少参数" + p.Name
+				return rejectV2(e, &schema.FieldError{Field: p.Name, Reason: schema.ReasonMissing})
 			}
 		} else if err := p.Validate(v); err != nil {
-			msg = "参数错误: " + err.Error()
-		}
-		if msg != "" {
-			return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true}
+			return rejectV2(e, err)
 		}
 	}
 	return nil
+}
+
+// rejectV2 is the platform's answer to a bad APIv2 request: return_code FAIL, with
+// "缺少参数<field>" for a missing field; the one endpoint that answers JSON says it with
+// retcode -1 and retmsg.
+func rejectV2(e *catalog.Endpoint, err error) *Reply {
+	msg := "参数错误: " + err.Error()
+	var fe *schema.FieldError
+	if errors.As(err, &fe) && (fe.Reason == schema.ReasonMissing || fe.Reason == schema.ReasonEmpty) {
+		msg = "缺少参数" + fe.Field
+	}
+	if e.Produces == "json" { // appauth/getaccesstoken
+		body, _ := json.Marshal(map[string]any{"retcode": -1, "retmsg": msg})
+		return &Reply{Body: body, Header: http.Header{"Content-Type": {"application/json"}}}
+	}
+	return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true}
 }
 
 // The catalog marks every identifier of an order required where the platform wants any
@@ -172,7 +180,7 @@ var idGroups = [][]string{{"transaction_id", "out_trade_no"}, {"out_refund_no", 
 // with the required list req, given which fields the request has.
 func alternates(req []string, has func(string) bool) []string {
 	groups := idGroups
-	if all := append(append([]string(nil), idGroups[0]...), idGroups[1]...); containsAll(req, all) {
+	if all := slices.Concat(idGroups...); !slices.ContainsFunc(all, func(k string) bool { return !slices.Contains(req, k) }) {
 		groups = [][]string{all}
 	}
 	var add []string
@@ -190,15 +198,6 @@ func alternates(req []string, has func(string) bool) []string {
 	return add
 }
 
-func containsAll(list, want []string) bool {
-	for _, w := range want {
-		if !containsString(list, w) {
-			return false
-		}
-	}
-	return true
-}
-
 // ---- APIv3 -------------------------------------------------------------------------
 
 func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
@@ -208,8 +207,7 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 		return &Reply{Status: status, Body: binaryFile(e.Path), Unsigned: true,
 			Header: http.Header{"Content-Type": {binaryType(e.Path)}}}
 	case "csv":
-		csv := []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n" +
-			"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS,`0.01\n")
+		csv := s.sampleBill()
 		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
 		if transport.StatementV3(e.Path) { // signed through their digest
 			sum := sha1.Sum(csv)
@@ -271,12 +269,6 @@ func fieldError(location string, err error) *Reply {
 		return locatedError(location, fe.Field, fe.Reason)
 	}
 	return locatedError(location, location, err.Error())
-}
-
-func locatedError(location, field, issue string) *Reply {
-	rep := paramError(field, issue)
-	rep.JSON.(map[string]any)["detail"].(map[string]string)["location"] = location
-	return rep
 }
 
 // collect gathers the request's scalar values by field name (the first occurrence wins),
@@ -360,18 +352,20 @@ func binaryType(path string) string {
 
 // ---- APIv2 -------------------------------------------------------------------------
 
-func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint) *Reply {
+// sampleBill is the file the bill and statement downloads answer with.
+func (s *Server) sampleBill() []byte {
+	return []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n" +
+		"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS,`0.01\n")
+}
+
+// catalogV2 answers a good APIv2 request r; echo holds its fields.
+func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
 	path := strings.TrimPrefix(e.Path, "v2/")
 	status, out := sc.Success()
 	if transport.RawAnswerV2(path) { // bills: the file itself
-		return &Reply{Status: status, Body: []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态\n" +
-			"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS\n")}
+		return &Reply{Status: status, Body: s.sampleBill()}
 	}
 	if e.Produces == "json" {
-		echo := map[string]any{}
-		for k, v := range r.Fields {
-			echo[k] = v
-		}
 		v := any(map[string]any{})
 		if out != nil {
 			v = fill(out, out.Example(), echo)
@@ -402,7 +396,7 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint)
 		case "nonce_str":
 			v = nonce()
 		default:
-			if x, ok := r.Fields[p.Name]; ok && x != "" && fitsField(p, x) {
+			if x, ok := echo[p.Name].(string); ok && x != "" && fitsField(p, x) {
 				v = x
 			} else {
 				v = schema.Text(ex[p.Name])

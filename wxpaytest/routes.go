@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -74,7 +75,7 @@ func (s *Server) setState(no, state string, from ...string) (order, bool) {
 	if !ok {
 		return order{}, false
 	}
-	if len(from) > 0 && !containsString(from, o.State) {
+	if len(from) > 0 && !slices.Contains(from, o.State) {
 		return *o, false
 	}
 	o.State = state
@@ -82,15 +83,6 @@ func (s *Server) setState(no, state string, from ...string) (order, bool) {
 		o.Paid = s.now()
 	}
 	return *o, true
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Pay marks an unpaid order paid, as if the payer had paid, without sending the callback.
@@ -157,10 +149,14 @@ func apiError(status int, code, message string) *Reply {
 	return &Reply{Status: status, JSON: map[string]string{"code": code, "message": message}}
 }
 
-func paramError(field, issue string) *Reply {
+// paramError is the platform's answer to a bad body field.
+func paramError(field, issue string) *Reply { return locatedError("body", field, issue) }
+
+// locatedError is 400 PARAM_ERROR for a field at location (path, query or body).
+func locatedError(location, field, issue string) *Reply {
 	return &Reply{Status: http.StatusBadRequest, JSON: map[string]any{
 		"code": "PARAM_ERROR", "message": "参数错误: " + field + " " + issue,
-		"detail": map[string]string{"location": "body", "field": field, "issue": issue}}}
+		"detail": map[string]string{"location": location, "field": field, "issue": issue}}}
 }
 
 var errNoOrder = apiError(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
