@@ -91,24 +91,6 @@ func runCerts(args []string, e env) int {
 
 const sandboxUsage = "usage: wxpay sandbox [--addr 127.0.0.1:0] [--keys DIR] [--quiet]    run the emulator until interrupted\n"
 
-// sandboxInfo is sandbox.json and the line printed on stdout. Besides the identity it names
-// the files written, so that the file works as --config.
-type sandboxInfo struct {
-	URL            string `json:"url"`
-	MchID          string `json:"mchid"`
-	MerchantSerial string `json:"merchant_serial"`
-	PlatformSerial string `json:"platform_serial"`
-	PublicKeyID    string `json:"public_key_id"`
-	APIv3Key       string `json:"apiv3_key"`
-	APIv2Key       string `json:"apiv2_key"`
-	PrivateKey     string `json:"private_key"`
-	PlatformCert   string `json:"platform_cert"`
-	PublicKey      string `json:"public_key"`
-	ClientCert     string `json:"client_cert"`
-	ClientKey      string `json:"client_key"`
-	CA             string `json:"ca,omitempty"`
-}
-
 func runSandbox(args []string, e env) int {
 	fs := flag.NewFlagSet("wxpay sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; port 0 picks a free port. The TLS certificate names 127.0.0.1 and ::1")
@@ -144,7 +126,7 @@ func runSandbox(args []string, e env) int {
 	}
 	defer srv.Close()
 
-	info := sandboxInfo{
+	info := fileConfig{
 		URL: srv.URL, MchID: srv.MchID, MerchantSerial: srv.MerchantSerial, PlatformSerial: srv.PlatformSerial,
 		PublicKeyID: srv.PublicKeyID, APIv3Key: srv.APIv3Key, APIv2Key: srv.APIv2Key,
 		PrivateKey:   filepath.Join(dir, "apiclient_key.pem"),

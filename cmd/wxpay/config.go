@@ -23,14 +23,16 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// fileConfig is the JSON read by --config: the keys of sandbox.json plus file paths.
-// Relative paths are taken from the directory of the config file.
+// fileConfig is the JSON read by --config, and written by `wxpay sandbox` as sandbox.json
+// (the keys API.md names, plus the files it writes), so that file works as --config. The
+// keys only a hand-written config uses are omitted when empty. Relative paths are taken
+// from the directory of the config file.
 type fileConfig struct {
 	URL            string `json:"url"`
-	BaseURL        string `json:"base_url"`
+	BaseURL        string `json:"base_url,omitempty"`
 	MchID          string `json:"mchid"`
 	MerchantSerial string `json:"merchant_serial"`
-	Serial         string `json:"serial"`
+	Serial         string `json:"serial,omitempty"`
 	PlatformSerial string `json:"platform_serial"`
 	PublicKeyID    string `json:"public_key_id"`
 	APIv3Key       string `json:"apiv3_key"`
@@ -38,11 +40,11 @@ type fileConfig struct {
 
 	PrivateKey    string   `json:"private_key"`
 	PlatformCert  string   `json:"platform_cert"`
-	PlatformCerts []string `json:"platform_certs"`
+	PlatformCerts []string `json:"platform_certs,omitempty"`
 	PublicKey     string   `json:"public_key"`
 	ClientCert    string   `json:"client_cert"`
 	ClientKey     string   `json:"client_key"`
-	CA            string   `json:"ca"`
+	CA            string   `json:"ca,omitempty"`
 }
 
 // clientFlags are the flags that configure a client; every one also has a WXPAY_* variable.
