@@ -61,6 +61,7 @@ type settings struct {
 	retry         transport.RetryPolicy
 	timeout       time.Duration
 	maxResponse   int64
+	maxInFlight   int
 }
 
 type pubKey struct {
@@ -117,6 +118,7 @@ func New(opts ...Option) (*Client, error) {
 		Retry:            s.retry,
 		Logger:           s.logger,
 		MaxResponseBytes: s.maxResponse,
+		MaxInFlight:      s.maxInFlight,
 	})
 	if err != nil {
 		return nil, err
@@ -132,6 +134,12 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 		return nil, nil, fmt.Errorf("%w: WithTLSConfig: InsecureSkipVerify is refused; add the server's CA to RootCAs instead", ErrConfig)
 	}
 	if s.httpClient != nil {
+		if s.tlsConfig != nil {
+			return nil, nil, fmt.Errorf("%w: WithTLSConfig and WithHTTPClient together: set the TLS settings on the given client's transport", ErrConfig)
+		}
+		if t, ok := s.httpClient.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
+			return nil, nil, fmt.Errorf("%w: WithHTTPClient: its transport sets InsecureSkipVerify, which is refused; add the server's CA to RootCAs instead", ErrConfig)
+		}
 		plain = s.httpClient
 	} else {
 		// Timeouts live in the transport (connect, TLS handshake, waiting for the answer's
@@ -169,7 +177,8 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 
 func newTransport(conf *tls.Config, timeout time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64 // many goroutines share one client
+	t.MaxIdleConnsPerHost = DefaultMaxConnsPerHost // many goroutines share one client
+	t.MaxConnsPerHost = DefaultMaxConnsPerHost    // a burst of calls waits for a connection instead of opening thousands
 	if timeout > 0 {
 		t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
 		t.TLSHandshakeTimeout = timeout
@@ -335,12 +344,17 @@ func WithBackupHost(host string) Option {
 }
 
 // WithTLSConfig sets the base TLS settings (RootCAs of a test server, say). The client
-// certificate is added on top, for mutual-TLS calls only. InsecureSkipVerify is refused.
+// certificate is added on top, for mutual-TLS calls only. InsecureSkipVerify is refused,
+// and so is WithTLSConfig together with WithHTTPClient (whose transport has its own TLS
+// settings: set them there).
 func WithTLSConfig(c *tls.Config) Option {
 	return func(s *settings) error { s.tlsConfig = c; return nil }
 }
 
-// WithHTTPClient replaces the HTTP client (its Transport, timeout and redirect policy).
+// WithHTTPClient replaces the HTTP client (its Transport, timeout and redirect policy). A
+// transport that skips certificate verification is refused; whatever the transport, an
+// https answer whose certificate chain was not verified is never read (a *SendError with
+// FailureTLS).
 func WithHTTPClient(c *http.Client) Option {
 	return func(s *settings) error {
 		if c == nil {
@@ -365,13 +379,35 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy; RetryPolicy{MaxAttempts: 1} turns retries off.
+// WithRetryPolicy replaces DefaultRetryPolicy; RetryPolicy{MaxAttempts: 1} turns retries
+// off. A policy that makes no sense (RetryPolicy.Validate) is refused: retries without a
+// positive BaseDelay, more than 10 attempts, a MaxDelay below BaseDelay.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(s *settings) error {
-		if p.MaxAttempts < 1 {
-			return fmt.Errorf("%w: WithRetryPolicy: MaxAttempts must be at least 1", ErrConfig)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("WithRetryPolicy: %w", err)
 		}
 		s.retry = p
+		return nil
+	}
+}
+
+// DefaultMaxConnsPerHost caps the connections the default HTTP client opens to one host
+// (WeChat Pay's API host, say): a burst of calls beyond it waits for a free connection. A
+// client given by WithHTTPClient keeps its own limits.
+const DefaultMaxConnsPerHost = 64
+
+// WithMaxConcurrency bounds the calls in flight at once, sync and async alike: call n+1
+// waits (its context still bounding the wait) until one of n ends. With the default 0
+// there is no bound beyond DefaultMaxConnsPerHost; a high-volume service sets it near the
+// number of RSA signatures its cores can make at once, so that a burst of …Async calls
+// queues instead of running thousands of signatures together.
+func WithMaxConcurrency(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("%w: WithMaxConcurrency: negative", ErrConfig)
+		}
+		s.maxInFlight = n
 		return nil
 	}
 }

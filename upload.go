@@ -235,7 +235,7 @@ func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r i
 	if err != nil {
 		return nil, err
 	}
-	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType)}, opts...)...)
+	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType), PreSigned()}, opts...)...)
 }
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

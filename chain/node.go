@@ -16,8 +16,8 @@ type Doer interface {
 
 // Node is one position in a path: a template and the values bound to its placeholders
 // so far. A Node is an immutable value: extending it returns a new Node, so one Node may
-// be shared by any number of goroutines. The zero Node is not usable; get one from the
-// client (wx.Chain, wx.V3, …).
+// be shared by any number of goroutines. Get one from the client (wx.Chain, wx.V3, …):
+// the zero Node has no client, and its verbs return ErrZeroNode without sending anything.
 type Node struct {
 	doer  Doer
 	tmpl  *Template
@@ -50,7 +50,7 @@ func (n Node) Template() string {
 // Chain extends the node with more segments, written like any template ("a/{b}/c").
 // Values bound so far stay bound.
 func (n Node) Chain(sub string) Node {
-	if n.err != nil {
+	if n.err != nil || n.tmpl == nil {
 		return n
 	}
 	t, err := Parse(strings.TrimSuffix(n.tmpl.String(), "/") + "/" + strings.TrimPrefix(sub, "/"))
@@ -131,6 +131,9 @@ func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*t
 func request(n Node, method string, body any, opts []transport.CallOption) (*transport.Request, error) {
 	if n.err != nil {
 		return nil, n.err
+	}
+	if n.tmpl == nil || n.doer == nil {
+		return nil, ErrZeroNode
 	}
 	req := &transport.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
 	for _, o := range opts {

@@ -22,6 +22,9 @@ var (
 	ErrInvalidPathParam = errors.New("wxpay: invalid path parameter")
 	// ErrInvalidTemplate: the path template itself is malformed. Nothing is sent.
 	ErrInvalidTemplate = errors.New("wxpay: invalid path template")
+	// ErrZeroNode: a verb was called on the zero Node, which has no client. It wraps
+	// transport.ErrInvalidRequest. Nothing is sent.
+	ErrZeroNode = fmt.Errorf("%w: the zero Node has no client; get nodes from the client (wx.Chain, wx.V3, …)", transport.ErrInvalidRequest)
 )
 
 // Template is a parsed path template. It is immutable and safe to share.

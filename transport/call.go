@@ -22,6 +22,8 @@ type Call struct {
 	Bootstrap  bool        // APIv3: send even with no verification key (see Bootstrap)
 	SignBody   []byte      // APIv3: sign these bytes instead of the body (multipart uploads)
 	Stream     bool        // unsigned downloads: hand the answer over as a stream
+	Idempotent bool        // safe to repeat after a lost answer (see Idempotent)
+	PreSigned  bool        // APIv2: a []byte/string body carries its own sign (see PreSigned)
 }
 
 // CallOption sets one per-call setting. Options are applied in order; a later one wins.
@@ -93,6 +95,19 @@ func SignBody(meta []byte) CallOption { return func(c *Call) { c.SignBody = meta
 // receipts; APIv2 downloadbill) over unread, as Response.Stream, instead of buffering it.
 // On other endpoints it has no effect: a signed answer is always read and verified first.
 func Stream() CallOption { return func(c *Call) { c.Stream = true } }
+
+// Idempotent marks a POST, PUT or PATCH as safe to send again when its answer was lost
+// (ErrOutcomeUnknown): the retry policy may then retry it like a GET. Use it only for
+// endpoints you know WeChat Pay treats as idempotent for the same request (a query sent as
+// POST, say); never for placing an order, refunding or transferring money, where a second
+// request may act twice.
+func Idempotent() CallOption { return func(c *Call) { c.Idempotent = true } }
+
+// PreSigned lets an APIv2 call send a []byte or string body as it is: bytes the SDK cannot
+// sign, which must carry their own sign (UploadV2 signs its multipart fields itself).
+// Without it such a body is refused with ErrInvalidRequest, so nothing goes out unsigned
+// by accident.
+func PreSigned() CallOption { return func(c *Call) { c.PreSigned = true } }
 
 // Request is a call whose path template has been resolved. Nodes of the chain build it.
 type Request struct {

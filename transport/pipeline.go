@@ -1,15 +1,20 @@
-// Package transport carries a resolved call to WeChat Pay and back. Its pipeline reads top
-// to bottom in this file:
+// Package transport carries a resolved call to WeChat Pay and back, and holds the types a
+// call hands back: Response, Future, the errors and the per-call options. Its pipeline
+// reads top to bottom in this file:
 //
-//	build  → the URL, headers and exact body bytes (APIv2: nonce_str and sign inside the XML)
-//	sign   → APIv3 Authorization over the method, the request target as sent and the body,
-//	         in resty's pre-request hook: the last step before the wire, so a retry re-signs
-//	send   → one attempt over resty (mutual TLS only for the APIv2 endpoints that need it)
-//	verify → APIv3: Wechatpay-* headers, ±300 s, serial, RSA signature; APIv2: return_code,
-//	         sign, result_code
+//	build  → the URL, headers and exact body bytes (APIv2: nonce_str and sign inside the
+//	         XML). Everything that can fail on the caller's input fails here: nothing is sent.
+//	sign   → APIv3: Authorization over the method, the request target as sent and the body,
+//	         afresh for every attempt (new nonce, new timestamp)
+//	send   → one attempt over resty (mutual TLS only for the APIv2 endpoints that need it);
+//	         a failure to get an answer is classified once (Failure): not sent, TLS,
+//	         outcome unknown, context
+//	verify → the connection's certificate was verified; APIv3: Wechatpay-* headers,
+//	         ±300 s, serial, RSA signature; APIv2: return_code, sign (of the request's sign
+//	         type), result_code
 //	decode → a *Response, an *APIError or a *VerificationError
-//
-// Everything that can fail on the caller's input fails in build, before anything is sent.
+//	retry  → the rule table in retry.go decides from the attempt's Failure; a POST whose
+//	         outcome is unknown is never sent twice unless the call is Idempotent
 package transport
 
 import (
@@ -18,12 +23,17 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
@@ -59,6 +69,7 @@ type Config struct {
 	Logger           *slog.Logger     // nil: no logging
 	MaxResponseBytes int64            // 0: DefaultMaxResponseBytes
 	UserAgent        string           // "" : wxpay-go/Version (GOOS/GOARCH) goVersion
+	MaxInFlight      int              // calls in flight at once, sync and async; 0: no bound
 }
 
 // Pipeline sends calls. It is safe for concurrent use; its configuration never changes.
@@ -70,6 +81,7 @@ type Pipeline struct {
 	plain     *resty.Client
 	secure    *resty.Client
 	serial    atomic.Pointer[[]string] // the last Wechatpay-Serial header value, shared
+	inFlight  chan struct{}            // a slot per call in flight (nil: unbounded)
 }
 
 // New checks cfg and builds a Pipeline.
@@ -85,8 +97,14 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.HTTPClient == nil {
 		return nil, fmt.Errorf("%w: no HTTP client", ErrConfig)
 	}
-	if cfg.Retry.MaxAttempts == 0 {
+	if cfg.Retry.MaxAttempts == 0 && cfg.Retry.BaseDelay == 0 && cfg.Retry.MaxDelay == 0 && cfg.Retry.Retryable == nil {
 		cfg.Retry = DefaultRetryPolicy
+	}
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxInFlight < 0 {
+		return nil, fmt.Errorf("%w: MaxInFlight %d is negative", ErrConfig, cfg.MaxInFlight)
 	}
 	if cfg.MaxResponseBytes <= 0 {
 		cfg.MaxResponseBytes = DefaultMaxResponseBytes
@@ -98,14 +116,16 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.SecureClient != nil {
 		p.secure = newResty(cfg.SecureClient)
 	}
+	if cfg.MaxInFlight > 0 {
+		p.inFlight = make(chan struct{}, cfg.MaxInFlight)
+	}
 	return p, nil
 }
 
 func newResty(hc *http.Client) *resty.Client {
 	return resty.NewWithClient(hc).
-		SetLogger(quietLogger{}).       // the pipeline logs, redacted, through slog
-		SetAllowGetMethodPayload(true). // Body option on GET
-		SetPreRequestHook(signHook)     // step 2: sign
+		SetLogger(quietLogger{}).      // the pipeline logs, redacted, through slog
+		SetAllowGetMethodPayload(true) // Body option on GET
 }
 
 // CloseIdleConnections closes idle keep-alive connections of both HTTP clients.
@@ -116,27 +136,62 @@ func (p *Pipeline) CloseIdleConnections() {
 	}
 }
 
-// Do runs one call through the pipeline.
+// Do runs one call through the pipeline: build once, then attempts (sign, send, verify,
+// decode) until one succeeds or the retry rules in retry.go say stop.
 func (p *Pipeline) Do(ctx context.Context, req *Request) (*Response, error) {
-	out, err := p.build(req)
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidRequest)
+	}
+	o, err := p.build(req) // step 1: build (caller input fails here; nothing is sent)
 	if err != nil {
 		return nil, err
 	}
+	if err := p.acquire(ctx); err != nil { // bounded calls in flight
+		return nil, &SendError{Method: o.method, URL: redactURL(o.url()), Failure: FailureContext, Err: err}
+	}
+	defer p.release()
 	policy := p.cfg.Retry
 	if req.Call.NoRetry {
 		policy.MaxAttempts = 1
 	}
 	for attempt := 1; ; attempt++ {
-		resp, err := p.attempt(ctx, out, attempt)
-		if attempt >= policy.MaxAttempts || !policy.shouldRetry(ctx, resp, err) {
+		resp, failure, err := p.attempt(ctx, o, attempt) // steps 2–5
+		if failure == FailureNone || attempt >= policy.MaxAttempts {
+			return resp, err
+		}
+		retry, perr := policy.retryable(failure, o.method, req.Call.Idempotent, resp, err) // step 6: retry?
+		if perr != nil {
+			return nil, perr
+		}
+		if !retry {
 			return resp, err
 		}
 		if werr := policy.wait(ctx, attempt); werr != nil {
-			return resp, err
+			// The context's error, not the previous attempt's answer.
+			return nil, fmt.Errorf("wxpay: %w while waiting to retry (attempt %d: %v)", werr, attempt, err)
 		}
-		if p.cfg.BackupHost != "" && out.host == p.baseHost {
-			out.host = p.cfg.BackupHost // opt-in failover to the backup domain
+		if p.cfg.BackupHost != "" && o.host == p.baseHost && (failure == FailureNotSent || failure == FailureAnswer) {
+			o.host = p.cfg.BackupHost // opt-in failover to the backup domain
 		}
+	}
+}
+
+// acquire takes a slot for a call in flight, waiting while MaxInFlight calls run.
+func (p *Pipeline) acquire(ctx context.Context) error {
+	if p.inFlight == nil {
+		return ctx.Err()
+	}
+	select {
+	case p.inFlight <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *Pipeline) release() {
+	if p.inFlight != nil {
+		<-p.inFlight
 	}
 }
 
@@ -205,7 +260,10 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	}
 	for k, vs := range call.Header {
 		if strings.EqualFold(k, "Authorization") {
-			return nil, fmt.Errorf("%w: the Authorization header is the SDK's to set", ErrConfig)
+			return nil, fmt.Errorf("%w: the Authorization header is the SDK's to set", ErrInvalidRequest)
+		}
+		if err := checkHeader(k, vs); err != nil {
+			return nil, err
 		}
 		o.header[http.CanonicalHeaderKey(k)] = vs
 	}
@@ -224,12 +282,12 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	}
 	b, err := codec.EncodeJSON(body)
 	if err != nil {
-		return fmt.Errorf("wxpay: encoding the JSON body: %w", err)
+		return fmt.Errorf("%w: encoding the JSON body: %w", ErrInvalidRequest, err)
 	}
 	o.body, o.signer = b, p.cfg.Signer
 	if call.SignBody != nil {
 		if _, raw := body.([]byte); !raw {
-			return fmt.Errorf("wxpay: SignBody needs the body as []byte (the multipart bytes to send)")
+			return fmt.Errorf("%w: SignBody needs the body as []byte (the multipart bytes to send)", ErrInvalidRequest)
 		}
 		o.signed = call.SignBody
 	}
@@ -253,11 +311,20 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	o.header["Accept"] = acceptXML
 	o.header["User-Agent"] = p.userAgent
 	switch raw := body.(type) {
-	case []byte: // sent as is and unsigned (a multipart upload, say); the caller sets Content-Type
-		o.body = raw
-		return nil
-	case string:
-		o.body = []byte(raw)
+	case []byte, string, json.RawMessage:
+		// Bytes cannot be signed by the SDK; they go out as they are only when the caller
+		// says they carry their own signature (UploadV2's multipart body does).
+		if !call.PreSigned {
+			return fmt.Errorf("%w: APIv2 v2/%s: a %T body would be sent unsigned; pass the fields (a map or struct) to have them signed, or PreSigned() for bytes that carry their own sign", ErrInvalidRequest, o.path, body)
+		}
+		switch raw := raw.(type) {
+		case []byte:
+			o.body = raw
+		case json.RawMessage:
+			o.body = raw
+		case string:
+			o.body = []byte(raw)
+		}
 		return nil
 	}
 	if p.cfg.APIv2Key == "" {
@@ -270,15 +337,15 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 			fields = append(fields, codec.Field{Name: q.Name, Value: q.Value})
 		}
 	} else if fields, err = codec.FieldsOf(body); err != nil {
-		return fmt.Errorf("wxpay: APIv2 body: %w", err)
+		return fmt.Errorf("%w: APIv2 body: %w", ErrInvalidRequest, err)
 	}
 	if _, ok := fields.Lookup("sign"); ok {
-		return fmt.Errorf("wxpay: APIv2 body: the sign field is the SDK's to set")
+		return fmt.Errorf("%w: APIv2 body: the sign field is the SDK's to set", ErrInvalidRequest)
 	}
 	signType := call.SignType
 	if given, ok := fields.Lookup("sign_type"); ok {
 		if signType != "" && signType != given {
-			return fmt.Errorf("wxpay: APIv2 body: sign_type %q contradicts SignType(%q)", given, signType)
+			return fmt.Errorf("%w: APIv2 body: sign_type %q contradicts SignType(%q)", ErrInvalidRequest, given, signType)
 		}
 		signType = given
 	}
@@ -290,7 +357,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 			fields = append(fields, codec.Field{Name: "sign_type", Value: signType})
 		}
 	default:
-		return fmt.Errorf("wxpay: APIv2 sign type %q: want MD5 or HMAC-SHA256", signType)
+		return fmt.Errorf("%w: APIv2 sign type %q: want MD5 or HMAC-SHA256", ErrInvalidRequest, signType)
 	}
 	if _, ok := fields.Lookup("nonce_str"); !ok && !listed(noncelessV2, o.path) {
 		fields = append(fields, codec.Field{Name: "nonce_str", Value: signer.Nonce()})
@@ -308,7 +375,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 		return nil
 	}
 	if o.body, err = codec.EncodeXML(fields); err != nil {
-		return fmt.Errorf("wxpay: APIv2 body: %w", err)
+		return fmt.Errorf("%w: APIv2 body: %w", ErrInvalidRequest, err)
 	}
 	o.header["Content-Type"] = contentTypeXML
 	return nil
@@ -342,39 +409,33 @@ func (p *Pipeline) Prepare(req *Request) (*Prepared, error) {
 	return &Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
 }
 
-// ---- steps 2–4: one attempt -------------------------------------------------------
+// ---- steps 2–5: one attempt ------------------------------------------------------
 
-// attemptKey carries the built request to signHook through the request's context.
-type attemptKey struct{}
-
-// signHook is step 2. resty calls it with the final *http.Request, so the signature covers
-// the method, the escaped path and query exactly as they go on the wire, and the body bytes.
-func signHook(_ *resty.Client, r *http.Request) error {
-	o, _ := r.Context().Value(attemptKey{}).(*outgoing)
-	if o == nil || o.signer == nil {
-		return nil // APIv2: signed inside the body at build
-	}
-	signed := o.body
-	if o.signed != nil {
-		signed = o.signed // an upload signs its meta part
-	}
-	auth, err := o.signer.Authorization(r.Method, r.URL.RequestURI(), signed)
-	if err != nil {
-		return fmt.Errorf("wxpay: signing: %w", err)
-	}
-	r.Header["Authorization"] = []string{auth}
-	return nil
-}
-
-func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, error) {
+// attempt signs (step 2), sends (step 3), verifies and decodes (steps 4–5) once, and
+// classifies what went wrong, if anything.
+func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, Failure, error) {
 	start := time.Now()
+	if o.signer != nil { // step 2: sign, afresh for every attempt
+		auth, err := p.sign(o)
+		if err != nil {
+			p.log(ctx, o, o.header, n, start, nil, FailureInput, err)
+			return nil, FailureInput, err
+		}
+		o.header["Authorization"] = []string{auth}
+	}
 	rc := p.plain
 	if o.secure {
 		rc = p.secure
 	}
+	var written atomic.Bool // set by net/http once the whole request is on the wire
+	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			written.Store(true)
+		}
+	}}
 	r := rc.R().SetDoNotParseResponse(true)
-	r.SetContext(context.WithValue(ctx, attemptKey{}, o))
-	r.Header = o.header // resty copies it into the http.Request; the hook signs that copy
+	r.SetContext(httptrace.WithClientTrace(ctx, trace))
+	r.Header = o.header // resty copies it into the http.Request
 	if o.body != nil {
 		if _, typed := o.header["Content-Type"]; typed {
 			r.SetBody(bytes.NewReader(o.body)) // handed to net/http as is: resty neither buffers nor copies it
@@ -384,31 +445,94 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 	}
 	res, err := r.Execute(o.method, o.url()) // step 3: send
 	var resp *Response
-	sent := o.header
 	if err == nil {
-		if res.RawResponse.Request != nil {
-			sent = res.RawResponse.Request.Header // as sent: with the Authorization the hook added
-		}
 		resp, err = p.receive(o, res.RawResponse) // steps 4–5: verify, decode
 	} else {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		err = &SendError{Err: err}
+		err = p.sendError(ctx, o, sendFailure(ctx, err, written.Load()), written.Load(), err)
 	}
-	p.log(ctx, o, sent, n, start, resp, err)
-	return resp, err
+	var se *SendError
+	if errors.As(err, &se) && se.Method == "" { // an answer that broke off while being read
+		se.Method, se.URL = o.method, redactURL(o.url())
+		if ctx.Err() != nil {
+			se.Failure, se.Err = FailureContext, fmt.Errorf("%w (%v)", ctx.Err(), se.Err)
+		}
+	}
+	failure := FailureOf(err)
+	p.log(ctx, o, o.header, n, start, resp, failure, err)
+	return resp, failure, err
 }
 
-// SendError wraps a failure to get an answer at all (connection refused, reset, timeout).
-type SendError struct{ Err error }
+// sign is step 2: the Authorization header over the method, the request target exactly as
+// it goes on the wire (o.prefix+o.rest, escaped by build) and the body bytes. A panic in a
+// custom crypto.Signer fails the call instead of the process.
+func (p *Pipeline) sign(o *outgoing) (auth string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: signing: the private key's Sign panicked: %v", ErrConfig, r)
+		}
+	}()
+	signed := o.body
+	if o.signed != nil {
+		signed = o.signed // an upload signs its meta part
+	}
+	auth, err = o.signer.Authorization(o.method, o.prefix+o.rest, signed)
+	if err != nil {
+		return "", fmt.Errorf("%w: signing: %w", ErrConfig, err)
+	}
+	return auth, nil
+}
 
-func (e *SendError) Error() string { return "wxpay: sending: " + e.Err.Error() }
-func (e *SendError) Unwrap() error { return e.Err }
+// sendFailure classifies a failure to get an answer: the context, TLS, or whether the
+// request was written before the connection failed.
+func sendFailure(ctx context.Context, err error, written bool) Failure {
+	switch {
+	case ctx.Err() != nil:
+		return FailureContext
+	case isTLSFailure(err):
+		return FailureTLS
+	case written:
+		return FailureOutcomeUnknown
+	}
+	return FailureNotSent
+}
+
+// isTLSFailure reports a handshake or certificate failure: an untrusted or mismatched
+// certificate, a TLS alert from the server, a non-TLS server.
+func isTLSFailure(err error) bool {
+	var (
+		cve *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		hne x509.HostnameError
+		cie x509.CertificateInvalidError
+		rhe tls.RecordHeaderError
+		ope *net.OpError
+	)
+	return errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) ||
+		errors.As(err, &rhe) || errors.As(err, &ope) && ope.Op == "remote error"
+}
+
+// sendError builds the *SendError of an attempt, its URL redacted and its cause stripped of
+// the *url.Error that would repeat the URL with its query.
+func (p *Pipeline) sendError(ctx context.Context, o *outgoing, f Failure, written bool, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if f == FailureContext && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return &SendError{Method: o.method, URL: redactURL(o.url()), Failure: f, Written: written, Err: err}
+}
 
 // ---- steps 4–5: verify and decode -------------------------------------------------
 
 func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
+	if hr.Request != nil && hr.Request.URL.Scheme == "https" && (hr.TLS == nil || len(hr.TLS.VerifiedChains) == 0) {
+		// Whatever route turned verification off (a custom transport, VerifyPeerCertificate
+		// with InsecureSkipVerify), an answer from an unverified server is not read.
+		hr.Body.Close()
+		return nil, &SendError{Failure: FailureTLS, Written: true, Err: errors.New("the server's certificate chain was not verified; TLS verification cannot be turned off")}
+	}
 	if o.stream && hr.StatusCode >= 200 && hr.StatusCode <= 299 && p.streamable(o) {
 		return p.receiveStream(o, hr)
 	}
@@ -559,10 +683,19 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 	if size >= 0 {
 		n = size + 1 // room for the final read that reports EOF
 	}
+	if n > limit+1 {
+		n = limit + 1
+	}
 	b := make([]byte, 0, n)
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Double, but never past limit+1: refusing an over-long answer leaves at most
+			// about twice the limit behind, whatever its size.
+			grown := 2 * int64(cap(b))
+			if grown >= limit {
+				grown = limit + 1 // the last growth: straight to the most that may be read
+			}
+			b = append(make([]byte, 0, grown), b...)
 		}
 		room := b[len(b):cap(b)]
 		if left := limit + 1 - int64(len(b)); int64(len(room)) > left {
@@ -574,7 +707,8 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, &SendError{Err: fmt.Errorf("reading the answer: %w", err)}
+			// The answer had begun: the request was processed, its outcome is unknown.
+			return nil, &SendError{Failure: FailureOutcomeUnknown, Written: true, Err: fmt.Errorf("reading the answer: %w", err)}
 		}
 	}
 	if int64(len(b)) > limit {
@@ -603,6 +737,28 @@ func receiveJSONV2(o *outgoing, resp *Response) (*Response, error) {
 
 // ---- helpers -----------------------------------------------------------------------
 
+// checkHeader refuses a header net/http would refuse on the wire (or, worse, send split):
+// a name outside the token characters, a value with a control character other than tab.
+func checkHeader(name string, values []string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty header name", ErrInvalidRequest)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return fmt.Errorf("%w: header name %q is not a token", ErrInvalidRequest, name)
+		}
+	}
+	for _, v := range values {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+				return fmt.Errorf("%w: header %s: the value holds a control character", ErrInvalidRequest, name)
+			}
+		}
+	}
+	return nil
+}
+
 // checkBaseURL parses a base URL: https (or http to a loopback address only), no query or
 // fragment, and a path ending in "/" so that relative paths join below it.
 func checkBaseURL(s string) (*url.URL, error) {
@@ -629,8 +785,15 @@ func checkBaseURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// isLoopback reports a loopback address: "localhost" exactly, or an IP address (127.0.0.0/8,
+// ::1) that parses as one. Host names that merely start like one (127.attacker.example,
+// localhost.attacker.example) are not.
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // encodeQuery percent-encodes parameters in the order given (space as %20).

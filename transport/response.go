@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -44,29 +45,54 @@ func (r *Response) Decode(v any) error {
 }
 
 // Future is the pending result of an …Async call. The call runs on its own goroutine,
-// which ends when the call ends; cancelling the call's context ends it early.
+// which ends when the call ends; cancelling the call's context ends it early. A panic on
+// that goroutine (a custom crypto.Signer, a RetryPolicy.Retryable) is recovered and
+// becomes the Future's error: the process survives. The zero Future is not a call: Wait
+// returns ErrInvalidRequest at once, and Done is closed.
 type Future struct {
 	done chan struct{}
 	resp *Response
 	err  error
 }
 
-// Go runs fn on a new goroutine and returns its Future.
+// Go runs fn on a new goroutine and returns its Future. A nil ctx fails the Future
+// without starting fn.
 func Go(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
 	f := &Future{done: make(chan struct{})}
+	if ctx == nil {
+		f.err = fmt.Errorf("%w: nil context", ErrInvalidRequest)
+		close(f.done)
+		return f
+	}
 	go func() {
 		defer close(f.done)
+		defer func() {
+			if r := recover(); r != nil {
+				f.resp, f.err = nil, fmt.Errorf("wxpay: the call panicked: %v", r)
+			}
+		}()
 		f.resp, f.err = fn(ctx)
 	}()
 	return f
 }
 
+// closedDone is the Done channel of the zero Future.
+var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Wait blocks until the call ends and returns its result. It may be called any number
 // of times from any goroutine.
 func (f *Future) Wait() (*Response, error) {
+	if f == nil || f.done == nil {
+		return nil, fmt.Errorf("%w: the zero Future is not a call", ErrInvalidRequest)
+	}
 	<-f.done
 	return f.resp, f.err
 }
 
 // Done is closed when the call has ended; Wait then returns at once.
-func (f *Future) Done() <-chan struct{} { return f.done }
+func (f *Future) Done() <-chan struct{} {
+	if f == nil || f.done == nil {
+		return closedDone
+	}
+	return f.done
+}
