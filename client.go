@@ -178,7 +178,7 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 func newTransport(conf *tls.Config, timeout time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = DefaultMaxConnsPerHost // many goroutines share one client
-	t.MaxConnsPerHost = DefaultMaxConnsPerHost    // a burst of calls waits for a connection instead of opening thousands
+	t.MaxConnsPerHost = DefaultMaxConnsPerHost     // a burst of calls waits for a connection instead of opening thousands
 	if timeout > 0 {
 		t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
 		t.TLSHandshakeTimeout = timeout
