@@ -240,3 +240,139 @@ func TestCredentialErrorsNameFlags(t *testing.T) {
 		})
 	}
 }
+
+// --version and "wxpay version" print the version the SDK's User-Agent sends.
+func TestVersion(t *testing.T) {
+	srv, flags := identity(t)
+	wantCode(t, runCLI(t, "", args(flags, "GET", "v3/certificates")...), 0)
+	ua := srv.LastRequest().Header.Get("User-Agent")
+	m := regexp.MustCompile(`^wxpay-go/(\S+) `).FindStringSubmatch(ua)
+	if m == nil {
+		t.Fatalf("User-Agent %q", ua)
+	}
+	for _, a := range [][]string{{"--version"}, {"version"}, {"-version"}} {
+		r := runCLI(t, "", a...)
+		wantCode(t, r, 0)
+		if f := strings.Fields(r.stdout); len(f) < 2 || f[0] != "wxpay" || f[1] != m[1] {
+			t.Errorf("%v: stdout %q, want wxpay %s", a, r.stdout, m[1])
+		}
+	}
+}
+
+// Without a terminal, the answer is one compact line; --pretty indents it, --compact keeps
+// it on one line, both at once is a usage error.
+func TestOutputFormat(t *testing.T) {
+	srv, flags := identity(t)
+	order := `{"appid":"wxd678efh567hg6787","mchid":"` + srv.MchID + `","description":"fmt","out_trade_no":"fmt-1",` +
+		`"notify_url":"https://127.0.0.1/notify","amount":{"total":7}}`
+	wantCode(t, runCLI(t, "", args(flags, "POST", "v3/pay/transactions/native", "-d", order)...), 0)
+	call := args(flags, "GET", "v3/pay/transactions/out-trade-no/fmt-1", "-q", "mchid="+srv.MchID)
+	r := runCLI(t, "", call...)
+	wantCode(t, r, 0)
+	if strings.Count(r.stdout, "\n") != 1 || !json.Valid([]byte(r.stdout)) {
+		t.Errorf("default (a pipe): %q", r.stdout)
+	}
+	compact := r.stdout
+	r = runCLI(t, "", append(call, "--compact")...)
+	wantCode(t, r, 0)
+	if r.stdout != compact {
+		t.Errorf("--compact: %q, want %q", r.stdout, compact)
+	}
+	r = runCLI(t, "", append(call, "--pretty")...)
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "{\n  \"") || !strings.Contains(r.stdout, "\n  \"trade_state\": \"NOTPAY\"") {
+		t.Errorf("--pretty: %q", r.stdout)
+	}
+	if got := compactJSON(t, r.stdout); got != compactJSON(t, compact) {
+		t.Errorf("--pretty changed the content:\n%s\n%s", got, compact)
+	}
+	// An APIv2 answer (XML) is shown as JSON, indented too.
+	r = runCLI(t, "", args(flags, "--pretty", "POST", "v2/pay/unifiedorder", "-d",
+		`{"appid":"wxd678efh567hg6787","mch_id":"`+srv.MchID+`","body":"b","out_trade_no":"fmt-2",`+
+			`"total_fee":5,"spbill_create_ip":"127.0.0.1","notify_url":"https://127.0.0.1/n","trade_type":"NATIVE"}`)...)
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "{\n  \"") || !strings.Contains(r.stdout, "\n  \"return_code\": \"SUCCESS\"") {
+		t.Errorf("APIv2 --pretty: %q", r.stdout)
+	}
+	sent := len(srv.Requests())
+	wantUsage(t, runCLI(t, "", append(call, "--pretty", "--compact")...),
+		func() int64 { return int64(len(srv.Requests()) - sent) }, "--pretty and --compact")
+}
+
+func compactJSON(t *testing.T, s string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// shellWords splits a command line of plain words and single-quoted strings.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	var w strings.Builder
+	in, quoted := false, false
+	for _, c := range line {
+		switch {
+		case quoted && c == '\'':
+			quoted = false
+		case quoted:
+			w.WriteRune(c)
+		case c == '\'':
+			quoted, in = true, true
+		case c == ' ':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		case c == '"' || c == '\\' || c == '$' || c == '`':
+			t.Fatalf("example %q: unquoted %q is beyond this test's shell", line, c)
+		default:
+			w.WriteRune(c)
+			in = true
+		}
+	}
+	if quoted {
+		t.Fatalf("example %q: unterminated quote", line)
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words
+}
+
+// The usage text's examples work against "wxpay sandbox", run as it says (WXPAY_CONFIG).
+func TestUsageExamples(t *testing.T) {
+	r := runCLI(t, "", "--help")
+	wantCode(t, r, 0)
+	var examples [][]string
+	inExamples := false
+	for _, l := range strings.Split(r.stdout, "\n") {
+		switch {
+		case strings.HasPrefix(l, "examples"):
+			inExamples = true
+			if !strings.Contains(l, "wxpay sandbox") || !strings.Contains(l, "WXPAY_CONFIG=DIR/sandbox.json") {
+				t.Errorf("examples line %q does not say how to run them", l)
+			}
+		case inExamples && strings.HasPrefix(l, "  wxpay "):
+			examples = append(examples, shellWords(t, strings.TrimSpace(l))[1:])
+		case inExamples:
+			inExamples = false
+		}
+	}
+	if len(examples) < 2 {
+		t.Fatalf("%d examples in\n%s", len(examples), r.stdout)
+	}
+	sb := startSandbox(t)
+	env := []string{"WXPAY_CONFIG=" + filepath.Join(sb.dir, "sandbox.json")}
+	for _, ex := range examples {
+		r := runCLIEnv(t, env, "", ex...)
+		if r.code != 0 || !json.Valid([]byte(r.stdout)) {
+			t.Errorf("wxpay %q: exit %d\nstdout: %s\nstderr: %s", ex, r.code, r.stdout, r.stderr)
+		}
+	}
+}
