@@ -284,9 +284,7 @@ func urlPathError(raw string) error {
 		return usagef("%q is a URL: pass the path (v3/…, v2/…) and, for another host, --base-url", raw)
 	}
 	p := strings.TrimPrefix(u.Path, "/")
-	if strings.HasPrefix(p, "hk/") {
-		p = strings.TrimPrefix(p, "hk/") // the zone comes from the catalog
-	}
+	p = strings.TrimPrefix(p, "hk/") // the zone comes from the catalog
 	if !strings.HasPrefix(p, "v2/") && !strings.HasPrefix(p, "v3/") && routeExists("v2/"+p) {
 		p = "v2/" + p
 	}
