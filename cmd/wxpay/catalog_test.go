@@ -376,3 +376,13 @@ func TestUsageExamples(t *testing.T) {
 		}
 	}
 }
+
+// A file error names the flag and says "wxpay:" once.
+func TestKeyFileError(t *testing.T) {
+	flags, conns := offline(t)
+	r := runCLI(t, "", args(replaceFlag(flags, "--private-key", "/nonexistent/key.pem"), "GET", "v3/certificates")...)
+	wantUsage(t, r, conns, "wxpay: --private-key: ", "/nonexistent/key.pem")
+	if n := strings.Count(r.stderr, "wxpay:"); n != 1 {
+		t.Errorf("%d \"wxpay:\" in %q", n, r.stderr)
+	}
+}

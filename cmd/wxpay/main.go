@@ -159,7 +159,8 @@ func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 func fail(e env, usage string, err error) int {
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "wxpay: %s\n", ue.msg)
+		// "--private-key: wxpay: read private key: …" names the SDK once, at the start.
+		fmt.Fprintf(e.stderr, "wxpay: %s\n", strings.ReplaceAll(ue.msg, ": wxpay: ", ": "))
 		fmt.Fprint(e.stderr, usageLine(usage))
 		return exitUsage
 	}
