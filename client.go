@@ -28,14 +28,14 @@ import (
 	"time"
 
 	"github.com/wxpay-go/wxpay/chain"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
-	"github.com/wxpay-go/wxpay/transport"
 )
 
 // Client calls WeChat Pay. Its configuration is fixed at New; it is safe for concurrent use.
 type Client struct {
-	pipe     *transport.Pipeline
+	pipe     chain.Doer
 	keys     *signer.KeyStore
 	signer   *signer.V3Signer
 	apiv3Key string
@@ -58,7 +58,7 @@ type settings struct {
 	tlsConfig     *tls.Config
 	httpClient    *http.Client
 	logger        *slog.Logger
-	retry         transport.RetryPolicy
+	retry         any // a RetryPolicy, or nil for the default
 	timeout       time.Duration
 	maxResponse   int64
 	maxInFlight   int
@@ -107,7 +107,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.pipe, err = transport.New(transport.Config{
+	pipe, err := wire.NewPipeline(wire.Config{
 		BaseURL:          s.baseURL,
 		BackupHost:       s.backupHost,
 		Signer:           c.signer,
@@ -123,6 +123,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.pipe = pipe.(chain.Doer)
 	return c, nil
 }
 
@@ -218,11 +219,6 @@ func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
 
 // V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
 func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
-
-// Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
-func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, error) {
-	return c.pipe.Do(ctx, req)
-}
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.pipe.CloseIdleConnections() }

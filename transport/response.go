@@ -55,9 +55,9 @@ type Future struct {
 	err  error
 }
 
-// Go runs fn on a new goroutine and returns its Future. A nil ctx fails the Future
+// goFuture runs fn on a new goroutine and returns its Future. A nil ctx fails the Future
 // without starting fn.
-func Go(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
+func goFuture(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
 	f := &Future{done: make(chan struct{})}
 	if ctx == nil {
 		f.err = fmt.Errorf("%w: nil context", ErrInvalidRequest)

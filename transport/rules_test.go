@@ -23,11 +23,6 @@ func TestRules(t *testing.T) {
 	assert.False(t, listed(noncelessV2, "secapi/mch/queryinstitutionsub"), "literal segments compare exactly")
 }
 
-func TestEscape(t *testing.T) {
-	assert.Equal(t, "AZaz09-._~", Escape("AZaz09-._~"))
-	assert.Equal(t, "%2F%3F%23%25%20%2B%27%C3%A9", Escape("/?#% +'é"))
-}
-
 func TestCheckBaseURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://api.mch.weixin.qq.com":     "https://api.mch.weixin.qq.com/",
