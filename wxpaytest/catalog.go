@@ -13,7 +13,6 @@ import (
 
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/catalog/schema"
-	"github.com/wxpay-go/wxpay/transport"
 )
 
 // Every catalog endpoint that no handler serves is answered from the catalog: the request
@@ -45,6 +44,10 @@ func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) 
 	m, e, sc := lookupCatalog(r.Method, pattern)
 	if m == nil {
 		return nil, false
+	}
+	if sc == nil && e.Has(catalog.Extra) && e.Has(catalog.FileAnswer) && !r.V2 {
+		// A download the project's rules add (the e-invoice file): the file, unsigned.
+		return &Reply{Body: binaryFile(e.Path), Unsigned: true, Header: http.Header{"Content-Type": {binaryType(e.Path)}}}, true
 	}
 	if sc == nil {
 		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: no schema for "+e.Method+" "+e.Path), true
@@ -209,7 +212,7 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 	case "csv":
 		csv := s.sampleBill()
 		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
-		if transport.StatementV3(e.Path) { // signed through their digest
+		if e.Has(catalog.StatementDigest) { // signed through their digest
 			sum := sha1.Sum(csv)
 			h.Set("Wechatpay-Statement-Sha1", hex.EncodeToString(sum[:]))
 			return &Reply{Status: status, Body: csv, Header: h}
@@ -360,9 +363,8 @@ func (s *Server) sampleBill() []byte {
 
 // catalogV2 answers a good APIv2 request r; echo holds its fields.
 func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
-	path := strings.TrimPrefix(e.Path, "v2/")
 	status, out := sc.Success()
-	if transport.RawAnswerV2(path) { // bills: the file itself
+	if e.Has(catalog.FileAnswer) { // bills: the file itself
 		return &Reply{Status: status, Body: s.sampleBill()}
 	}
 	if e.Produces == "json" {
@@ -406,7 +408,7 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint,
 			fields = append(fields, [2]string{strings.NewReplacer("$n", "0", "$m", "0").Replace(p.Name), v})
 		}
 	}
-	return &Reply{Status: status, Fields: fields, Unsigned: transport.UnsignedAnswerV2(path)}
+	return &Reply{Status: status, Fields: fields, Unsigned: e.Has(catalog.UnsignedAnswer)}
 }
 
 // fitsField reports whether the request's value x may stand in an answer's field p: the

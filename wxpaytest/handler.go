@@ -323,7 +323,7 @@ func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
 	fail := func(msg string) {
 		s.writeV2(w, r, &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true})
 	}
-	if needsCert(r.Path) && !r.ClientCert {
+	if needsCert(r.Method, r.Path) && !r.ClientCert {
 		fail("this API needs the merchant certificate (mutual TLS)")
 		return
 	}

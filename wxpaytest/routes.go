@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/catalog"
 )
 
 // The core payment flow, with state: an order is placed (APIv3 native/jsapi/app/h5, or
@@ -20,9 +21,16 @@ import (
 // REFUND.SUCCESS callback to its notify_url. Closing or reversing an order changes its state
 // too. Every other catalog endpoint is answered from the catalog (catalog.go).
 
-// needsCert is the client's own rule (the catalog's cert_required list and secapi/):
-// the emulator enforces the same list the platform publishes.
-func needsCert(path string) bool { return transport.NeedsClientCert(path) }
+// needsCert reports whether an APIv2 request (path without "v2/") must come over mutual
+// TLS: every secapi/ path, and the endpoints the catalog marks cert_required. This is the
+// emulator's own reading of the catalog data, not the client's rule.
+func needsCert(method, path string) bool {
+	if strings.HasPrefix(path, "secapi/") {
+		return true
+	}
+	m, _ := matchCatalog(method, path)
+	return m != nil && slices.ContainsFunc(m.Endpoints, func(e *catalog.Endpoint) bool { return e.Has(catalog.CertRequired) })
+}
 
 const sandboxAppID = "wxd678efh567hg6787"
 
