@@ -207,10 +207,17 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 	status, out := sc.Success()
 	switch e.Produces {
 	case "binary":
-		return &Reply{Status: status, Body: binaryFile(e.Path), Unsigned: true,
+		file := s.issuedFile(echo["token"])
+		if file == nil {
+			file = binaryFile(e.Path)
+		}
+		return &Reply{Status: status, Body: file, Unsigned: true,
 			Header: http.Header{"Content-Type": {binaryType(e.Path)}}}
 	case "csv":
-		csv := s.sampleBill()
+		csv := s.issuedFile(echo["token"]) // a bill handed out by an apply call (bills.go)
+		if csv == nil {
+			csv = s.sampleBill()
+		}
 		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
 		if e.Has(catalog.StatementDigest) { // signed through their digest
 			sum := sha1.Sum(csv)
@@ -223,6 +230,7 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 		return &Reply{Status: status}
 	}
 	v := fill(out, out.Example(), echo)
+	s.issueFiles(e.Path, v, echo) // download_url and hash_value of a file this server serves
 	body, err := json.Marshal(v)
 	if err != nil {
 		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: "+err.Error())
@@ -354,12 +362,6 @@ func binaryType(path string) string {
 }
 
 // ---- APIv2 -------------------------------------------------------------------------
-
-// sampleBill is the file the bill and statement downloads answer with.
-func (s *Server) sampleBill() []byte {
-	return []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n" +
-		"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS,`0.01\n")
-}
 
 // catalogV2 answers a good APIv2 request r; echo holds its fields.
 func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {

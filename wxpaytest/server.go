@@ -83,9 +83,10 @@ type Server struct {
 	now     func() time.Time
 	orders  map[string]*order
 	refunds map[string]*refund
-	served  map[string]bool // serials of certificates served by v3/certificates
-	addr    string          // listen address; "" is a random loopback port
-	logger  *slog.Logger    // one line per request, when set
+	files   map[string]issued // by token: files handed out through a download_url (bills.go)
+	served  map[string]bool   // serials of certificates served by v3/certificates
+	addr    string            // listen address; "" is a random loopback port
+	logger  *slog.Logger      // one line per request, when set
 
 	installing bool // Handle is adding the built-in routes
 
@@ -136,7 +137,7 @@ func Start(opts ...Option) (*Server, error) {
 		PublicKeyID: PublicKeyID, APIv3Key: APIv3Key, APIv2Key: APIv2Key,
 		MerchantKeyPEM: merchantKeyPEM, MerchantCertPEM: merchantCertPEM,
 		PlatformKeyPEM: platformKeyPEM, PlatformCertPEM: platformCertPEM, PublicKeyPEM: publicKeyPEM,
-		now: time.Now, orders: map[string]*order{}, refunds: map[string]*refund{}, served: map[string]bool{},
+		now: time.Now, orders: map[string]*order{}, refunds: map[string]*refund{}, files: map[string]issued{}, served: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
