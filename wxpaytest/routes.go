@@ -183,7 +183,7 @@ func (s *Server) installDefaultRoutes() {
 	}
 	query := func(r *Request) *Reply {
 		if r.Query.Get("mchid") != s.MchID {
-			return paramError("mchid", "is not this merchant")
+			return locatedError("query", "mchid", "is not this merchant")
 		}
 		o, ok := s.getOrder(r.Params["out_trade_no"], r.Params["transaction_id"])
 		if !ok {

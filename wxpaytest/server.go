@@ -76,17 +76,18 @@ type Server struct {
 
 	hs *httptest.Server
 
-	mu      sync.Mutex
-	routes  []route
-	log     []*Request
-	keyMode bool // sign answers with the public key id unless the request names a certificate
-	now     func() time.Time
-	orders  map[string]*order
-	refunds map[string]*refund
-	files   map[string]issued // by token: files handed out through a download_url (bills.go)
-	served  map[string]bool   // serials of certificates served by v3/certificates
-	addr    string            // listen address; "" is a random loopback port
-	logger  *slog.Logger      // one line per request, when set
+	mu       sync.Mutex
+	routes   []route
+	log      []*Request
+	keyMode  bool // sign answers with the public key id unless the request names a certificate
+	now      func() time.Time
+	orders   map[string]*order
+	refunds  map[string]*refund
+	files    map[string]issued  // by token: files handed out through a download_url (bills.go)
+	withheld []WithheldCallback // callbacks to URLs off this machine, not sent (notify.go)
+	served   map[string]bool    // serials of certificates served by v3/certificates
+	addr     string             // listen address; "" is a random loopback port
+	logger   *slog.Logger       // one line per request, when set
 
 	installing bool // Handle is adding the built-in routes
 
@@ -212,14 +213,21 @@ func (s *Server) Close() {
 func (s *Server) Host() string { return strings.TrimSuffix(strings.TrimPrefix(s.URL, "https://"), "/") }
 
 // ClientOptions returns the options that make a wxpay client talk to this server with
-// its test identity: base URL, TLS trust, merchant key, platform certificate, APIv2/APIv3
-// keys and the client certificate. Later options given to wxpay.New override these.
+// its test identity: base URL, TLS trust, merchant key, the platform's verification key,
+// APIv2/APIv3 keys and the client certificate. The verification key is the one the
+// server's mode signs with: the platform certificate, or with [PublicKeyMode] the
+// platform public key under PublicKeyID (and no certificate, as a merchant in public-key
+// mode has none). Later options given to wxpay.New override these.
 func (s *Server) ClientOptions() []wxpay.Option {
+	platform := wxpay.WithPlatformCertificates(s.PlatformCert)
+	if s.keyMode {
+		platform = wxpay.WithPlatformPublicKey(s.PublicKeyID, &s.PlatformKey.PublicKey)
+	}
 	return []wxpay.Option{
 		wxpay.WithBaseURL(s.URL),
 		wxpay.WithTLSConfig(&tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}),
 		wxpay.WithMerchant(s.MchID, s.MerchantSerial, s.MerchantKey),
-		wxpay.WithPlatformCertificates(s.PlatformCert),
+		platform,
 		wxpay.WithAPIv3Key(s.APIv3Key),
 		wxpay.WithAPIv2Key(s.APIv2Key),
 		wxpay.WithClientCertificate(s.ClientCert),
