@@ -106,10 +106,14 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 		}
 		echo[p.Name] = v
 	}
+	var otherMerchants []string // fields of the other kind of merchant (merchant_modes.tsv)
+	if sc.Request == nil {
+		otherMerchants = notRequired(e.Method, e.Zone, e.Path, func(k string) bool { return r.Query.Get(k) != "" })
+	}
 	for _, p := range sc.Query {
 		vs, present := r.Query[p.Name]
 		if !present || len(vs) == 0 || vs[0] == "" {
-			if p.Required {
+			if p.Required && !slices.Contains(otherMerchants, p.Name) {
 				return locatedError("query", p.Name, schema.ReasonMissing)
 			}
 			continue
@@ -125,6 +129,9 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 			return rep
 		}
 		collect(body, echo)
+		for _, k := range notRequired(e.Method, e.Zone, e.Path, func(k string) bool { return hasPath(body, k) }) {
+			fillPath(body, k) // body is this call's own decoded copy
+		}
 		if obj, ok := body.(map[string]any); ok {
 			if add := alternates(sc.Request.Required, func(k string) bool { _, ok := obj[k]; return ok }); add != nil {
 				obj = maps.Clone(obj)

@@ -46,6 +46,12 @@ var (
 	platformCertPEM []byte
 	//go:embed testdata/pubkey.pem
 	publicKeyPEM []byte
+	//go:embed testdata/tls_ca.pem
+	tlsCAPEM []byte
+	//go:embed testdata/tls_server.pem
+	tlsServerCertPEM []byte
+	//go:embed testdata/tls_server_key.pem
+	tlsServerKeyPEM []byte
 )
 
 // Fixed parts of the test identity.
@@ -68,8 +74,8 @@ type Server struct {
 	PlatformKey                                                            *rsa.PrivateKey
 	PlatformCert                                                           *x509.Certificate
 	ClientCert                                                             tls.Certificate // the merchant certificate for mutual TLS
-	RootCAs                                                                *x509.CertPool  // trusts the server's TLS certificate
-	CACertPEM                                                              []byte          // the server TLS certificate, PEM: the root for clients in other processes
+	RootCAs                                                                *x509.CertPool  // trusts the server's TLS certificate (its CA)
+	CACertPEM                                                              []byte          // the CA of the server's TLS certificate, PEM: the root for clients in other processes
 
 	// PEM forms of the identity, for writing it to files.
 	MerchantKeyPEM, MerchantCertPEM, PlatformKeyPEM, PlatformCertPEM, PublicKeyPEM []byte
@@ -110,9 +116,11 @@ func WithAPIv2Key(key string) Option { return func(s *Server) { s.APIv2Key = key
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithAddr makes the server listen on addr ("127.0.0.1:8443") instead of a random
-// loopback port. The server's TLS certificate names 127.0.0.1 and ::1 (and example.com),
-// so clients must reach it by those addresses; a wildcard host (":8443", "0.0.0.0:8443")
-// is announced in URL as 127.0.0.1.
+// loopback port. The server's TLS certificate names 127.0.0.1, ::1, localhost, the
+// platform's hosts (api.mch.weixin.qq.com, api2.mch.weixin.qq.com, apihk.mch.weixin.qq.com)
+// and example.com, so clients must reach it by those names (an SDK with a hard-coded host
+// is pointed at the server by its dialer); a wildcard host (":8443", "0.0.0.0:8443") is
+// announced in URL as 127.0.0.1.
 func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 // WithLogger logs one line per request at level Info: method, path as on the wire,
@@ -173,12 +181,22 @@ func Start(opts ...Option) (*Server, error) {
 		s.hs.Listener.Close()
 		s.hs.Listener = l
 	}
-	s.hs.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs}
+	serverCert, err := tls.X509KeyPair(append(append([]byte(nil), tlsServerCertPEM...), tlsCAPEM...), tlsServerKeyPEM)
+	if err != nil {
+		s.hs.Close()
+		return nil, fmt.Errorf("wxpaytest: TLS certificate: %w", err)
+	}
+	ca, err := parseCert(tlsCAPEM)
+	if err != nil {
+		s.hs.Close()
+		return nil, err
+	}
+	s.hs.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs, Certificates: []tls.Certificate{serverCert}}
 	s.hs.StartTLS()
 	s.URL = announced(s.hs.Listener.Addr()) + "/"
 	s.RootCAs = x509.NewCertPool()
-	s.RootCAs.AddCert(s.hs.Certificate())
-	s.CACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
+	s.RootCAs.AddCert(ca)
+	s.CACertPEM = tlsCAPEM
 	s.installing = true
 	s.installDefaultRoutes()
 	s.installing = false

@@ -5,8 +5,8 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"io"
@@ -66,16 +66,16 @@ func TestRejectsBadAPIv3Signatures(t *testing.T) {
 	}
 	now := time.Now().Unix()
 	for name, a := range map[string]string{
-		"no header":        "",
-		"wrong key":        auth(impostor, "POST", "/v3/pay/transactions/native", body, now),
-		"other body":       auth(good, "POST", "/v3/pay/transactions/native", body+" ", now),
-		"other target":     auth(good, "POST", "/v3/pay/transactions/native?x=1", body, now),
-		"other method":     auth(good, "PUT", "/v3/pay/transactions/native", body, now),
-		"stale":            auth(good, "POST", "/v3/pay/transactions/native", body, now-400),
-		"field repeated":   auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,mchid="1900000109"`,
-		"field missing":    strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), `mchid="1900000109",`, "", 1),
-		"unknown field":    auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,extra="1"`,
-		"other scheme":     strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), "WECHATPAY2-SHA256-RSA2048", "WECHATPAY2-SHA256-RSA", 1),
+		"no header":      "",
+		"wrong key":      auth(impostor, "POST", "/v3/pay/transactions/native", body, now),
+		"other body":     auth(good, "POST", "/v3/pay/transactions/native", body+" ", now),
+		"other target":   auth(good, "POST", "/v3/pay/transactions/native?x=1", body, now),
+		"other method":   auth(good, "PUT", "/v3/pay/transactions/native", body, now),
+		"stale":          auth(good, "POST", "/v3/pay/transactions/native", body, now-400),
+		"field repeated": auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,mchid="1900000109"`,
+		"field missing":  strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), `mchid="1900000109",`, "", 1),
+		"unknown field":  auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,extra="1"`,
+		"other scheme":   strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), "WECHATPAY2-SHA256-RSA2048", "WECHATPAY2-SHA256-RSA", 1),
 	} {
 		status, answer := send(t, hc, "POST", url, a, body)
 		assert.Equal(t, http.StatusUnauthorized, status, name)
