@@ -156,6 +156,11 @@ func (s *Server) NotificationV2(fields [][2]string) []byte {
 // base64 of AES-256-ECB with PKCS#7 padding, keyed with the lower-case hex MD5 of
 // s.APIv2Key, of <root> followed by the given fields (each value in CDATA) and </root>.
 func (s *Server) RefundNotificationV2(fields [][2]string) ([]byte, error) {
+	return s.refundNotificationV2(sandboxAppID, fields)
+}
+
+// refundNotificationV2 is RefundNotificationV2 for the order's appid.
+func (s *Server) refundNotificationV2(appID string, fields [][2]string) ([]byte, error) {
 	var inner bytes.Buffer
 	inner.WriteString("<root>")
 	for _, f := range fields {
@@ -176,7 +181,7 @@ func (s *Server) RefundNotificationV2(fields [][2]string) ([]byte, error) {
 	}
 	return encodeXML([][2]string{
 		{"return_code", "SUCCESS"},
-		{"appid", "wxd678efh567hg6787"},
+		{"appid", appID},
 		{"mch_id", s.MchID},
 		{"nonce_str", nonce()},
 		{"req_info", base64.StdEncoding.EncodeToString(ct)},

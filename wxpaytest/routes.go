@@ -417,14 +417,85 @@ func (s *Server) installV2Routes() {
 		}
 		return &Reply{Fields: s.v2OK(r, [2]string{"recall", "N"})}
 	})
-	s.Handle(http.MethodPost, "secapi/pay/refund", func(r *Request) *Reply {
-		if _, ok := s.getOrder(r.Fields["out_trade_no"], r.Fields["transaction_id"]); !ok {
-			return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
+	s.Handle(http.MethodPost, "secapi/pay/refund", s.v2Refund)
+}
+
+// v2Refund refunds a paid order through APIv2, with the same state as v3Refund: the
+// platform's refusals (an unknown or unpaid order, a total_fee that is not the order's, an
+// amount over what is left, a fully refunded order, the same out_refund_no with other
+// amounts), and the encrypted refund callback (req_info) to the refund's notify_url, or
+// the order's when the request gives none.
+func (s *Server) v2Refund(r *Request) *Reply {
+	total, err1 := strconv.Atoi(r.Fields["total_fee"])
+	fee, err2 := strconv.Atoi(r.Fields["refund_fee"])
+	if err1 != nil || err2 != nil || fee <= 0 || total <= 0 {
+		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", "invalid total_fee or refund_fee"}}, Unsigned: true}
+	}
+	if fee > total {
+		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", "invalid refund_fee"}}, Unsigned: true}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var o *order
+	for _, v := range s.orders {
+		if (r.Fields["out_trade_no"] != "" && v.OutTradeNo == r.Fields["out_trade_no"]) ||
+			(r.Fields["transaction_id"] != "" && v.TransactionID == r.Fields["transaction_id"]) {
+			o = v
 		}
-		return &Reply{Fields: s.v2OK(r, [2]string{"out_trade_no", r.Fields["out_trade_no"]},
-			[2]string{"out_refund_no", r.Fields["out_refund_no"]}, [2]string{"refund_id", "50000" + nonce()[:20]},
-			[2]string{"refund_fee", r.Fields["refund_fee"]})}
-	})
+	}
+	prev := s.refunds[r.Fields["out_refund_no"]]
+	switch {
+	case o == nil:
+		return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
+	case o.State != "SUCCESS" && o.State != "REFUND":
+		return &Reply{Fields: s.v2Fail(r, "ERROR", "订单状态错误")}
+	case prev != nil && (prev.OutTradeNo != o.OutTradeNo || prev.Refund != fee || prev.Total != total):
+		return &Reply{Fields: s.v2Fail(r, "REFUND_FEE_MISMATCH", "订单金额或退款金额与之前请求不一致，请核实后再试")}
+	case prev != nil: // the same refund again: idempotent
+		return &Reply{Fields: s.v2RefundOK(r, *o, *prev)}
+	case total != o.Total:
+		return &Reply{Fields: s.v2Fail(r, "REFUND_FEE_MISMATCH", "订单金额或退款金额与之前请求不一致，请核实后再试")}
+	case o.Refunded >= o.Total:
+		return &Reply{Fields: s.v2Fail(r, "ERROR", "订单已全额退款")}
+	case o.Refunded+fee > o.Total:
+		return &Reply{Fields: s.v2Fail(r, "INVALID_REQUEST", "refund_fee大于可退金额")}
+	}
+	o.Refunded += fee
+	o.State = "REFUND"
+	notifyURL := r.Fields["notify_url"]
+	if notifyURL == "" {
+		notifyURL = o.NotifyURL
+	}
+	rf := &refund{OutRefundNo: r.Fields["out_refund_no"], RefundID: "50000" + strconv.FormatInt(s.now().UnixNano()%1e14, 10) + nonce()[:10],
+		OutTradeNo: o.OutTradeNo, TransactionID: o.TransactionID, NotifyURL: notifyURL,
+		Refund: fee, Total: o.Total, Status: "PROCESSING", Created: s.now()}
+	s.refunds[rf.OutRefundNo] = rf
+	if notifyURL != "" {
+		done, appID := *rf, o.AppID
+		done.Done = s.now()
+		s.background(func(ctx context.Context) {
+			body, err := s.refundNotificationV2(appID, [][2]string{
+				{"transaction_id", done.TransactionID}, {"out_trade_no", done.OutTradeNo},
+				{"refund_id", done.RefundID}, {"out_refund_no", done.OutRefundNo},
+				{"total_fee", strconv.Itoa(done.Total)}, {"settlement_total_fee", strconv.Itoa(done.Total)},
+				{"refund_fee", strconv.Itoa(done.Refund)}, {"settlement_refund_fee", strconv.Itoa(done.Refund)},
+				{"refund_status", "SUCCESS"}, {"success_time", done.Done.In(chinaTime).Format("2006-01-02 15:04:05")},
+				{"refund_recv_accout", "支付用户的零钱"}, {"refund_account", "REFUND_SOURCE_RECHARGE_FUNDS"},
+				{"refund_request_source", "API"}})
+			if err == nil {
+				_, _, _ = s.SendNotification(ctx, done.NotifyURL, nil, body)
+			}
+		})
+	}
+	return &Reply{Fields: s.v2RefundOK(r, *o, *rf)}
+}
+
+// v2RefundOK is the answer to an accepted APIv2 refund.
+func (s *Server) v2RefundOK(r *Request, o order, rf refund) [][2]string {
+	return s.v2OK(r, [2]string{"transaction_id", o.TransactionID}, [2]string{"out_trade_no", o.OutTradeNo},
+		[2]string{"out_refund_no", rf.OutRefundNo}, [2]string{"refund_id", rf.RefundID},
+		[2]string{"refund_fee", strconv.Itoa(rf.Refund)}, [2]string{"total_fee", strconv.Itoa(rf.Total)},
+		[2]string{"cash_fee", strconv.Itoa(rf.Total)}, [2]string{"cash_refund_fee", strconv.Itoa(rf.Refund)})
 }
 
 // v2OK is a successful APIv2 answer: the common fields, then extra.
