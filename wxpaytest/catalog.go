@@ -226,6 +226,9 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 			csv = s.sampleBill()
 		}
 		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
+		if bytes.HasPrefix(csv, []byte{0x1f, 0x8b}) { // tar_type=GZIP
+			h.Set("Content-Type", "application/x-gzip")
+		}
 		if e.Has(catalog.StatementDigest) { // signed through their digest
 			sum := sha1.Sum(csv)
 			h.Set("Wechatpay-Statement-Sha1", hex.EncodeToString(sum[:]))

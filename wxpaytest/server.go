@@ -5,7 +5,11 @@
 // mutual-TLS paths — and signs its answers as the platform does.
 //
 // Its checks are written independently of the SDK (standard library crypto and
-// encoding/xml), so a mistake in the SDK's signer is not mirrored here.
+// encoding/xml), so a mistake in the SDK's signer is not mirrored here. Its protocol
+// rules (which answers are unsigned or files, which paths need the client certificate)
+// come from the endpoint catalog's data (package catalog's flags), read with its own
+// code, not from the client's transport package. It never sends traffic off the machine:
+// callbacks go only to loopback URLs (see SendNotification).
 //
 //	srv := wxpaytest.NewServer(t)
 //	wx, err := wxpay.New(srv.ClientOptions()...)
