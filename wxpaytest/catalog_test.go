@@ -47,6 +47,7 @@ var stateful = map[string][]string{
 	"POST v2/pay/closeorder":                                     {"ORDERNOTEXIST", "ORDERPAID"},
 	"POST v2/secapi/pay/reverse":                                 {"ORDERNOTEXIST"},
 	"POST v2/secapi/pay/refund":                                  {"ORDERNOTEXIST"},
+	"POST v2/pay/refundquery":                                    {"REFUNDNOTEXIST"},
 }
 
 // catalogCall is one request built from the catalog's example values: a valid request.

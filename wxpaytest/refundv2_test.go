@@ -99,6 +99,19 @@ func TestRefundV2Stateful(t *testing.T) {
 	<-got
 	_, err = refund("R6", 7, 1)
 	refused(err, "ERROR") // fully refunded
+
+	// pay/refundquery answers from the same state: every refund of the order, in order.
+	resp, err := wx.V2().Pay().Refundquery().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_trade_no": "V2R"})
+	require.NoError(t, err)
+	q := map[string]string{}
+	require.NoError(t, resp.Decode(&q))
+	assert.Equal(t, "2", q["refund_count"])
+	assert.Equal(t, "R1", q["out_refund_no_0"])
+	assert.Equal(t, "3", q["refund_fee_0"])
+	assert.Equal(t, "R5", q["out_refund_no_1"])
+	assert.Equal(t, "SUCCESS", q["refund_status_1"])
+	_, err = wx.V2().Pay().Refundquery().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_refund_no": "NOSUCH"})
+	refused(err, "REFUNDNOTEXIST")
 	_, err = wx.V2().Secapi().Pay().Refund().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
 		"out_trade_no": "NOSUCH", "out_refund_no": "R7", "total_fee": "1", "refund_fee": "1"})
 	refused(err, "ORDERNOTEXIST")

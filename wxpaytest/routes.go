@@ -418,6 +418,47 @@ func (s *Server) installV2Routes() {
 		return &Reply{Fields: s.v2OK(r, [2]string{"recall", "N"})}
 	})
 	s.Handle(http.MethodPost, "secapi/pay/refund", s.v2Refund)
+	s.Handle(http.MethodPost, "pay/refundquery", s.v2RefundQuery)
+}
+
+// v2RefundQuery answers pay/refundquery from the refunds' state: by out_refund_no or
+// refund_id that refund, by out_trade_no or transaction_id every refund of the order,
+// numbered _0, _1, … in the order they were made. A refund is SUCCESS from its first
+// query on, as with APIv3.
+func (s *Server) v2RefundQuery(r *Request) *Reply {
+	f := r.Fields
+	s.mu.Lock()
+	var list []*refund
+	for _, rf := range s.refunds {
+		if (f["out_refund_no"] != "" && rf.OutRefundNo == f["out_refund_no"]) || (f["refund_id"] != "" && rf.RefundID == f["refund_id"]) ||
+			(f["out_refund_no"] == "" && f["refund_id"] == "" &&
+				((f["out_trade_no"] != "" && rf.OutTradeNo == f["out_trade_no"]) || (f["transaction_id"] != "" && rf.TransactionID == f["transaction_id"]))) {
+			list = append(list, rf)
+		}
+	}
+	slices.SortFunc(list, func(a, b *refund) int { return a.Created.Compare(b.Created) })
+	var views []refund
+	for _, rf := range list {
+		if rf.Status == "PROCESSING" {
+			rf.Status, rf.Done = "SUCCESS", s.now()
+		}
+		views = append(views, *rf)
+	}
+	s.mu.Unlock()
+	if len(views) == 0 {
+		return &Reply{Fields: s.v2Fail(r, "REFUNDNOTEXIST", "not exist")}
+	}
+	o, _ := s.getOrder(views[0].OutTradeNo, "")
+	fields := []([2]string){{"transaction_id", o.TransactionID}, {"out_trade_no", o.OutTradeNo},
+		{"total_fee", strconv.Itoa(o.Total)}, {"cash_fee", strconv.Itoa(o.Total)}, {"refund_count", strconv.Itoa(len(views))}}
+	for i, rf := range views {
+		n := "_" + strconv.Itoa(i)
+		fields = append(fields, [2]string{"out_refund_no" + n, rf.OutRefundNo}, [2]string{"refund_id" + n, rf.RefundID},
+			[2]string{"refund_fee" + n, strconv.Itoa(rf.Refund)}, [2]string{"refund_status" + n, rf.Status},
+			[2]string{"refund_recv_accout" + n, "支付用户的零钱"},
+			[2]string{"refund_success_time" + n, rf.Done.In(chinaTime).Format("2006-01-02 15:04:05")})
+	}
+	return &Reply{Fields: s.v2OK(r, fields...)}
 }
 
 // v2Refund refunds a paid order through APIv2, with the same state as v3Refund: the
