@@ -259,7 +259,7 @@ func (p *pipeline) build(req *wire.Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
-		o.secure = call.Secure || NeedsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
+		o.secure = call.Secure || needsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, call, body)

@@ -76,8 +76,8 @@ var certRequiredV2 = sync.OnceValue(func() map[string]bool {
 	return m
 })
 
-// NeedsClientCert reports whether an APIv2 path (without "v2/") is sent over mutual TLS.
-func NeedsClientCert(path string) bool {
+// needsClientCert reports whether an APIv2 path (without "v2/") is sent over mutual TLS.
+func needsClientCert(path string) bool {
 	return strings.HasPrefix(path, "secapi/") || certRequiredV2()[path]
 }
 
