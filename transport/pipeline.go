@@ -293,7 +293,7 @@ func (p *pipeline) buildV3(o *outgoing, call *wire.Call, body any) error {
 	if p.cfg.Verifier.Keys.Len() == 0 && !call.Bootstrap {
 		return fmt.Errorf("%w: APIv3 call %s needs WithPlatformCertificates or WithPlatformPublicKey to verify the answer", ErrConfig, o.path)
 	}
-	b, err := codec.EncodeJSON(body)
+	b, err := codec.EncodeJSONWith(p.cfg.JSON, body) // the exact bytes sent, and signed
 	if err != nil {
 		return fmt.Errorf("%w: encoding the JSON body: %w", ErrInvalidRequest, err)
 	}
@@ -556,7 +556,7 @@ func (p *pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2}
+	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2, json: p.cfg.JSON}
 	if o.v2 {
 		return p.receiveV2(o, resp)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/wxpay-go/wxpay/codec"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -69,6 +70,7 @@ type Config struct {
 	MaxResponseBytes int64            // 0: transport.DefaultMaxResponseBytes
 	UserAgent        string           // "" : wxpay-go/Version (GOOS/GOARCH) goVersion
 	MaxInFlight      int              // calls in flight at once, sync and async; 0: no bound
+	JSON             codec.Codec      // APIv3 bodies and answers; nil: codec.JSON (encoding/json)
 }
 
 // Pipeline is the part of the transport pipeline that needs no transport types; package
