@@ -219,19 +219,6 @@ func v2Loop(wx *wxpay.Client, n int) error {
 	return nil
 }
 
-func verifyLoop(s *benchServer, n int) error {
-	sum := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
-	sig, _ := rsa.SignPKCS1v15(nil, s.id.PlatformKey, crypto.SHA256, sum[:])
-	pub := s.id.PlatformCert.PublicKey.(*rsa.PublicKey)
-	for i := 0; i < n; i++ {
-		h := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
-		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func run(b *testing.B, loop func(n int) error) {
 	b.ReportAllocs()
 	b.ResetTimer()
