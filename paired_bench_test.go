@@ -25,11 +25,13 @@ import (
 )
 
 // Paired benchmarks: each times two or more operations in turn inside one loop (every
-// round runs each once, timed alone, in rotating order), so that whatever the machine does meanwhile falls
-// on all of them alike, and reports each operation's mean time, its calls per second per
-// core (1e6 / µs: one goroutine keeps one core busy, client and server together) and the
-// ratios; the times are medians (see interleave). ns/op is the time of a whole round. Under b.RunParallel they run one goroutine
-// at -cpu 1 and two at -cpu 2; `make bench` runs both and summarizes
+// round runs each once, timed alone, in rotating order), so that whatever the machine does
+// meanwhile falls on all of them alike, and reports each operation's median time, its calls
+// per second per core (1e6 / µs: one goroutine keeps one core busy, client and server
+// together) and the ratios. At one goroutine each time is also reported in process CPU time
+// ("-cpu-" in the unit): what the call costs the machine, unaffected by other tenants
+// taking the cores. ns/op is the time of a whole round. Under b.RunParallel they run one
+// goroutine at -cpu 1 and two at -cpu 2; `make bench` runs both and summarizes
 // (internal/benchsum).
 //
 // Operations:
@@ -188,47 +190,98 @@ func (c *caller) v2(node wxpay.Node) error {
 // running; pairing makes the ops equally likely to be hit, the median keeps the hits out
 // of the figure. (Garbage collection is part of every op's median all the same: its
 // background work is spread over every round.)
-func interleave(b *testing.B, newOps func() []func() error) []float64 {
+//
+// With one goroutine (-cpu 1) it also returns each op's median process CPU time in µs
+// (client, server, cgo and GC together; Linux only, else nil): what one call costs the
+// machine, whatever else the machine is doing, so that 1e6 / cpu-µs is the calls per
+// second one core can sustain.
+func interleave(b *testing.B, newOps func() []func() error) (wall, cpu []float64) {
 	var (
-		mu  sync.Mutex
-		all [][]time.Duration
+		mu        sync.Mutex
+		all, cpus [][]time.Duration
 	)
+	_, haveCPU := processCPU()
+	haveCPU = haveCPU && runtime.GOMAXPROCS(0) == 1
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		ops := newOps()
-		local := make([][]time.Duration, len(ops))
+		local, localCPU := make([][]time.Duration, len(ops)), make([][]time.Duration, len(ops))
 		for round := 0; pb.Next(); round++ {
 			for j := range ops {
 				// Each round starts one op further on, so that every op follows every
 				// other equally often (what one op leaves behind, garbage or a cold
 				// cache, falls on all alike).
 				i := (round + j) % len(ops)
+				var c0 time.Duration
+				if haveCPU {
+					c0, _ = processCPU()
+				}
 				start := time.Now()
 				if err := ops[i](); err != nil {
 					b.Error(err)
 					return
 				}
 				local[i] = append(local[i], time.Since(start))
+				if haveCPU {
+					c1, _ := processCPU()
+					localCPU[i] = append(localCPU[i], c1-c0)
+				}
 			}
 		}
 		mu.Lock()
 		defer mu.Unlock()
 		if all == nil {
-			all = make([][]time.Duration, len(ops))
+			all, cpus = make([][]time.Duration, len(ops)), make([][]time.Duration, len(ops))
 		}
 		for i := range local {
 			all[i] = append(all[i], local[i]...)
+			cpus[i] = append(cpus[i], localCPU[i]...)
 		}
 	})
 	b.StopTimer()
-	us := make([]float64, len(all))
-	for i, d := range all {
-		if len(d) > 0 {
-			slices.Sort(d)
-			us[i] = float64(d[len(d)/2]) / 1e3
+	median := func(d []time.Duration) float64 {
+		if len(d) == 0 {
+			return 0
+		}
+		slices.Sort(d)
+		return float64(d[len(d)/2]) / 1e3
+	}
+	for i := range all {
+		wall = append(wall, median(all[i]))
+	}
+	if haveCPU {
+		for i := range cpus {
+			cpu = append(cpu, median(cpus[i]))
 		}
 	}
-	return us
+	return wall, cpu
+}
+
+// reportTimes reports each op's median µs (unit "<name>-µs") and, with rates, its calls
+// per second per core; with CPU times, the same again as "<name>-cpu-µs" and
+// "<name>-cpu-calls/s/core".
+func reportTimes(b *testing.B, names []string, wall, cpu []float64, rates bool) {
+	for i, name := range names {
+		b.ReportMetric(wall[i], name+"-µs")
+		if rates {
+			b.ReportMetric(1e6/wall[i], name+"-calls/s/core")
+		}
+		if cpu != nil {
+			b.ReportMetric(cpu[i], name+"-cpu-µs")
+			if rates {
+				b.ReportMetric(1e6/cpu[i], name+"-cpu-calls/s/core")
+			}
+		}
+	}
+}
+
+// reportRatio reports x[i]/x[j] of the wall times as unit and, with CPU times, of those
+// as unit+"-cpu".
+func reportRatio(b *testing.B, unit string, wall, cpu []float64, i, j int) {
+	b.ReportMetric(wall[i]/wall[j], unit)
+	if cpu != nil {
+		b.ReportMetric(cpu[i]/cpu[j], unit+"-cpu")
+	}
 }
 
 // allocsPerCall is the mean number of heap allocations of op over n calls, counted
@@ -253,7 +306,7 @@ func BenchmarkPairedRSA(b *testing.B) {
 		b.Fatal(err)
 	}
 	d := make([]byte, 32)
-	us := interleave(b, func() []func() error {
+	wall, cpu := interleave(b, func() []func() error {
 		return []func() error{
 			func() error { _, err := e.goKey.Sign(rand.Reader, d, crypto.SHA256); return err },
 			func() error { _, err := e.osKey.Sign(rand.Reader, d, crypto.SHA256); return err },
@@ -261,12 +314,9 @@ func BenchmarkPairedRSA(b *testing.B) {
 			func() error { return e.osVerify.VerifyPKCS1v15SHA256(e.platform, d, sig) },
 		}
 	})
-	b.ReportMetric(us[0], "sign-go-µs")
-	b.ReportMetric(us[1], "sign-ossl-µs")
-	b.ReportMetric(us[2], "verify-go-µs")
-	b.ReportMetric(us[3], "verify-ossl-µs")
-	b.ReportMetric(us[0]/us[1], "sign-go/ossl")
-	b.ReportMetric(us[2]/us[3], "verify-go/ossl")
+	reportTimes(b, []string{"sign-go", "sign-ossl", "verify-go", "verify-ossl"}, wall, cpu, false)
+	reportRatio(b, "sign-go/ossl", wall, cpu, 0, 1)
+	reportRatio(b, "verify-go/ossl", wall, cpu, 2, 3)
 }
 
 // BenchmarkPairedCalls: the chained limits and the SDK's APIv3 call, with Go's crypto and
@@ -280,7 +330,7 @@ func BenchmarkPairedCalls(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	us := interleave(b, func() []func() error {
+	wall, cpu := interleave(b, func() []func() error {
 		c, goNode, osNode := e.caller(), goWX.Chain("v3/pay/transactions/native"), osWX.Chain("v3/pay/transactions/native")
 		return []func() error{
 			func() error { return c.chained(e.goKey, nil) },
@@ -289,12 +339,9 @@ func BenchmarkPairedCalls(b *testing.B) {
 			func() error { return c.sdk(osNode) },
 		}
 	})
-	for i, name := range []string{"limit-go", "limit-ossl", "sdk-go", "sdk-ossl"} {
-		b.ReportMetric(us[i], name+"-µs")
-		b.ReportMetric(1e6/us[i], name+"-calls/s/core")
-	}
-	b.ReportMetric(us[1]/us[3], "sdk-ossl/limit")
-	b.ReportMetric(us[2]/us[3], "sdk-ossl/sdk-go")
+	reportTimes(b, []string{"limit-go", "limit-ossl", "sdk-go", "sdk-ossl"}, wall, cpu, true)
+	reportRatio(b, "sdk-ossl/limit", wall, cpu, 1, 3) // the rate ratio: limit time ÷ SDK time
+	reportRatio(b, "sdk-ossl/sdk-go", wall, cpu, 2, 3)
 }
 
 // BenchmarkPairedSDKWork: the SDK's own work on an APIv3 call with a struct body, as the
@@ -304,7 +351,7 @@ func BenchmarkPairedSDKWork(b *testing.B) {
 	e := newPairedEnv(b, false)
 	wx := benchClient(b, e.s, noCostSigner{&e.s.id.MerchantKey.PublicKey})
 	node := wx.Chain("v3/pay/transactions/native")
-	us := interleave(b, func() []func() error {
+	wall, cpu := interleave(b, func() []func() error {
 		c := e.caller()
 		return []func() error{
 			func() error { return c.sdk(node) },
@@ -312,9 +359,11 @@ func BenchmarkPairedSDKWork(b *testing.B) {
 		}
 	})
 	c := e.caller()
-	b.ReportMetric(us[0], "nocost-µs")
-	b.ReportMetric(us[1], "bare+verify-µs")
-	b.ReportMetric(us[0]-us[1], "sdk-work-µs")
+	reportTimes(b, []string{"nocost", "bare+verify"}, wall, cpu, false)
+	b.ReportMetric(wall[0]-wall[1], "sdk-work-µs")
+	if cpu != nil {
+		b.ReportMetric(cpu[0]-cpu[1], "sdk-work-cpu-µs")
+	}
 	b.ReportMetric(allocsPerCall(b, 500, func() error { return c.sdk(node) }), "nocost-allocs")
 	b.ReportMetric(allocsPerCall(b, 500, c.bareVerify), "bare+verify-allocs")
 }
@@ -348,14 +397,13 @@ func BenchmarkPairedAPIv2(b *testing.B) {
 		resp.Body.Close()
 		return err
 	}
-	us := interleave(b, func() []func() error {
+	wall, cpu := interleave(b, func() []func() error {
 		c := e.caller()
 		return []func() error{
 			func() error { return c.v2(node) },
 			bareV2,
 		}
 	})
-	b.ReportMetric(us[0], "v2-µs")
-	b.ReportMetric(us[1], "bare-µs")
-	b.ReportMetric(us[0]/us[1], "v2/bare")
+	reportTimes(b, []string{"v2", "bare"}, wall, cpu, false)
+	reportRatio(b, "v2/bare", wall, cpu, 0, 1)
 }
