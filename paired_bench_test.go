@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -199,6 +200,7 @@ func interleave(b *testing.B, newOps func() []func() error) (wall, cpu []float64
 	var (
 		mu        sync.Mutex
 		all, cpus [][]time.Duration
+		cpuFailed atomic.Bool
 	)
 	_, haveCPU := processCPU()
 	haveCPU = haveCPU && runtime.GOMAXPROCS(0) == 1
@@ -213,8 +215,9 @@ func interleave(b *testing.B, newOps func() []func() error) (wall, cpu []float64
 				// cache, falls on all alike).
 				i := (round + j) % len(ops)
 				var c0 time.Duration
-				if haveCPU {
-					c0, _ = processCPU()
+				okCPU := haveCPU
+				if okCPU {
+					c0, okCPU = processCPU()
 				}
 				start := time.Now()
 				if err := ops[i](); err != nil {
@@ -222,9 +225,13 @@ func interleave(b *testing.B, newOps func() []func() error) (wall, cpu []float64
 					return
 				}
 				local[i] = append(local[i], time.Since(start))
-				if haveCPU {
-					c1, _ := processCPU()
+				if okCPU {
+					c1, ok := processCPU()
+					okCPU = ok && c1 > c0
 					localCPU[i] = append(localCPU[i], c1-c0)
+				}
+				if haveCPU && !okCPU {
+					cpuFailed.Store(true) // the CPU figures are dropped rather than wrong
 				}
 			}
 		}
@@ -249,7 +256,7 @@ func interleave(b *testing.B, newOps func() []func() error) (wall, cpu []float64
 	for i := range all {
 		wall = append(wall, median(all[i]))
 	}
-	if haveCPU {
+	if haveCPU && !cpuFailed.Load() {
 		for i := range cpus {
 			cpu = append(cpu, median(cpus[i]))
 		}
