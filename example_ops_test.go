@@ -118,10 +118,28 @@ func ExampleWithRetryPolicy() {
 // request but hangs up instead of relaying the first answer, as a network failure after
 // the request was sent would; sent counts the requests it delivered. stop closes it.
 func loseFirstAnswer(srv *wxpaytest.Server) (baseURL string, sent *atomic.Int32, stop func()) {
+	return lossyRelay(srv, true)
+}
+
+// lossyRelay is a loopback relay to srv that hangs up on the first request without
+// answering: having delivered it to srv first (deliverFirst: the answer was lost) or not
+// (the request was lost on the way). Later requests are relayed both ways. sent counts
+// the requests delivered to srv.
+func lossyRelay(srv *wxpaytest.Server, deliverFirst bool) (baseURL string, sent *atomic.Int32, stop func()) {
 	sent = new(atomic.Int32)
+	var seen atomic.Int32
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs}}}
 	relay := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		first := seen.Add(1) == 1
+		hangUp := func() {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		}
+		if first && !deliverFirst {
+			hangUp() // the request never reaches the platform
+			return
+		}
 		req, _ := http.NewRequestWithContext(r.Context(), r.Method, strings.TrimSuffix(srv.URL, "/")+r.RequestURI, bytes.NewReader(body))
 		req.Header = r.Header.Clone()
 		resp, err := client.Do(req)
@@ -131,9 +149,9 @@ func loseFirstAnswer(srv *wxpaytest.Server) (baseURL string, sent *atomic.Int32,
 		}
 		defer resp.Body.Close()
 		answer, _ := io.ReadAll(resp.Body)
-		if sent.Add(1) == 1 {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close() // the answer is lost
+		sent.Add(1)
+		if first {
+			hangUp() // the answer is lost
 			return
 		}
 		for k, vs := range resp.Header {
@@ -142,7 +160,7 @@ func loseFirstAnswer(srv *wxpaytest.Server) (baseURL string, sent *atomic.Int32,
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(answer)
 	}))
-	return relay.URL + "/", sent, relay.Close
+	return relay.URL + "/", sent, func() { relay.Close(); client.CloseIdleConnections() }
 }
 
 // WithLogger writes one slog record per attempt (Debug on success, Warn on failure). The

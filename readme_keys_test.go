@@ -136,3 +136,41 @@ func TestREADMEKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, prepayID, params["prepayid"])
 }
+
+// README.zh-CN.md, 生产环境的客户端.
+func TestREADMEZhClient(t *testing.T) {
+	srv := wxpaytest.NewServer(t, wxpaytest.PublicKeyMode()) // callbacks signed under the public key id
+	inMerchantDir(t, srv)
+	apiv3Key, apiv2Key, tlsCert := srv.APIv3Key, srv.APIv2Key, srv.ClientCert
+
+	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem") // 商户API私钥（商户平台下载的证书工具生成）
+	require.NoError(t, err)
+	pub, err := signer.LoadPublicKeyFile("pub_key.pem") // 微信支付公钥
+	require.NoError(t, err)
+	wx, err := wxpay.New(
+		wxpay.WithMerchant("1900000109", "3775B6A45ACD588826D15E583A95F5DD2C5C9DB8", key), // 商户号、商户API证书序列号、私钥
+		wxpay.WithPlatformPublicKey("PUB_KEY_ID_0119000001092025112300000000000001", pub), // 公钥ID 和微信支付公钥
+		wxpay.WithAPIv3Key(apiv3Key),         // APIv3密钥：解密回调通知和平台证书
+		wxpay.WithAPIv2Key(apiv2Key),         // 只有调用 APIv2 接口才需要
+		wxpay.WithClientCertificate(tlsCert), // 商户API证书，只在需要双向 TLS 的 APIv2 接口（退款、撤销、红包…）上出示
+		wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(tlsFor(srv)),
+	)
+	require.NoError(t, err)
+
+	ctx := context.Background()
+	_, err = wx.Chain("v3/pay/transactions/native").Post(ctx, nativeOrder(srv, "Z1"))
+	require.NoError(t, err)
+	assert.Equal(t, srv.PublicKeyID, srv.LastRequest().Header.Get("Wechatpay-Serial"))
+	h, body, err := srv.NotificationV3("TRANSACTION.SUCCESS", "transaction", map[string]string{"out_trade_no": "Z1"})
+	require.NoError(t, err)
+	n, err := wx.ParseNotification(h, body)
+	require.NoError(t, err, "the APIv3 key decrypts callbacks")
+	assert.Contains(t, string(n.Plaintext), "Z1")
+	_, err = wx.Chain("v2/pay/unifiedorder").Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
+		"body": "b", "out_trade_no": "Z2", "total_fee": "1", "spbill_create_ip": "127.0.0.1",
+		"notify_url": "https://example.com/n", "trade_type": "NATIVE"})
+	require.NoError(t, err)
+	_, err = wx.Chain("v2/secapi/pay/reverse").Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_trade_no": "Z2"})
+	require.NoError(t, err)
+	assert.True(t, srv.LastRequest().ClientCert)
+}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wxpay-go/wxpay/internal/mdcode"
+	"github.com/wxpay-go/wxpay/transport"
 )
 
 // readmes are the documents whose every code block must be run by a test: Go blocks here
@@ -207,4 +208,26 @@ func hasOutput(f *ast.File, fd *ast.FuncDecl) bool {
 		}
 	}
 	return false
+}
+
+// TestChangelogVersion: the newest release in CHANGELOG.md is the version the client sends
+// in its User-Agent (and wxpay --version prints, which cmd/wxpay's tests check), and an
+// Unreleased section stays on top for the next one.
+func TestChangelogVersion(t *testing.T) {
+	b, err := os.ReadFile("CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headings []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "## [") {
+			headings = append(headings, l)
+		}
+	}
+	if len(headings) < 2 || headings[0] != "## [Unreleased]" {
+		t.Fatalf("want ## [Unreleased] and then the releases, got %q", headings)
+	}
+	if want := "## [" + transport.Version + "] - "; !strings.HasPrefix(headings[1], want) {
+		t.Errorf("newest release %q, want %q… (transport.Version)", headings[1], want)
+	}
 }

@@ -144,7 +144,7 @@ type readmeRun struct {
 }
 
 var (
-	exitComment = regexp.MustCompile(`^exit (\d+)\b:?\s*([A-Z_]{3,})?`)
+	exitComment = regexp.MustCompile(`^exit (\d+)\b(?::|：)?\s*([A-Z_]{3,})?`)
 	wordComment = regexp.MustCompile(`^([A-Z_]{3,})\b`)
 )
 
