@@ -93,6 +93,7 @@ func TestREADMEKeys(t *testing.T) {
 	assert.True(t, key.Equal(srv.MerchantKey))
 	key, err = signer.LoadEncryptedPrivateKey(pemBytes, passphrase) // PBES2 (PBKDF2, AES-CBC or 3DES)
 	require.NoError(t, err)
+	assert.GreaterOrEqual(t, key.N.BitLen(), 2048)
 	key, cert, tlsCert, err := signer.LoadPKCS12File("apiclient_cert.p12", mchid) // modern and legacy (RC2-40, 3DES) .p12
 	require.NoError(t, err)
 	assert.True(t, key.PublicKey.Equal(cert.PublicKey))

@@ -72,6 +72,7 @@ func TestREADMECalls(t *testing.T) {
 	resp, err = wx.Chain("v3/transactions/out-trade-no/<out_trade_no>/reverse").Post(ctx, body,
 		wxpay.PathParam("out_trade_no", "1217752501201407033233368018"))
 	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Equal(t, "/hk/v3/transactions/out-trade-no/1217752501201407033233368018/reverse", srv.LastRequest().RequestURI)
 
 	_, err = wx.V2().Pay().Unifiedorder().Post(ctx, map[string]string{ // the order to reverse
@@ -175,6 +176,7 @@ func TestREADMEUploadsAndDownloads(t *testing.T) {
 		map[string]string{"mch_id": "1900000109"})
 	require.NoError(t, err)
 	assert.True(t, srv.LastRequest().ClientCert)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	// The bill: tradebill answers the download_url and the SHA-1 of the file served there.
 	bill := []byte("交易时间,公众账号ID,商户号\n`2026-11-22 10:00:00,`wx8888888888888888,`1900000109\n")

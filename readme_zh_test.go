@@ -53,6 +53,7 @@ func TestREADMEZhCallStyles(t *testing.T) {
 	t.Run("fluent", func(t *testing.T) {
 		resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, order)
 		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, "/v3/pay/transactions/native", srv.LastRequest().RequestURI)
 		resp, err = wx.V3().Pay().Transactions().OutTradeNo("1217752501201407033233368018").Get(ctx, wxpay.Query("mchid", "1900000109"))
 		require.NoError(t, err)
@@ -62,6 +63,7 @@ func TestREADMEZhCallStyles(t *testing.T) {
 		node := wx.V3().Pay().Transactions().OutTradeNo("1217752501201407033233368018").Node()
 		resp, err := node.Get(ctx, wxpay.Query("mchid", "1900000109"))
 		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1900000109", srv.LastRequest().RequestURI)
 		resp, err = node.Chain("close").Post(ctx, map[string]string{"mchid": "1900000109"}) // 关单
 		require.NoError(t, err)
@@ -140,6 +142,7 @@ func TestREADMEZhErrors(t *testing.T) {
 				if errors.As(qerr, &apiErr) && apiErr.Code == "ORDER_NOT_EXIST" {
 					resp, err = wx.Chain("v3/pay/transactions/native").Post(ctx, order) // 确实没有下单：用同一个 out_trade_no 再下一次
 					require.NoError(t, err, "the request was lost: placed now")
+					assert.Equal(t, http.StatusOK, resp.StatusCode)
 				} else {
 					require.NoError(t, qerr, "the answer was lost: the query finds the order")
 				}
