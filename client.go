@@ -28,18 +28,20 @@ import (
 	"time"
 
 	"github.com/wxpay-go/wxpay/chain"
+	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
-	"github.com/wxpay-go/wxpay/transport"
 )
 
 // Client calls WeChat Pay. Its configuration is fixed at New; it is safe for concurrent use.
 type Client struct {
-	pipe     *transport.Pipeline
+	pipe     chain.Doer
 	keys     *signer.KeyStore
 	signer   *signer.V3Signer
 	apiv3Key string
 	apiv2Key string
+	json     codec.Codec
 }
 
 // Option configures a Client. Options are checked by New, which reports the first error.
@@ -58,10 +60,11 @@ type settings struct {
 	tlsConfig     *tls.Config
 	httpClient    *http.Client
 	logger        *slog.Logger
-	retry         transport.RetryPolicy
+	retry         any // a RetryPolicy, or nil for the default
 	timeout       time.Duration
 	maxResponse   int64
 	maxInFlight   int
+	json          codec.Codec
 }
 
 type pubKey struct {
@@ -81,7 +84,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key}
+	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key, json: s.json}
 	if s.key != nil || s.mchid != "" || s.serial != "" {
 		v3, err := signer.NewV3Signer(s.mchid, s.serial, s.key)
 		if err != nil {
@@ -107,7 +110,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.pipe, err = transport.New(transport.Config{
+	pipe, err := wire.NewPipeline(wire.Config{
 		BaseURL:          s.baseURL,
 		BackupHost:       s.backupHost,
 		Signer:           c.signer,
@@ -119,10 +122,12 @@ func New(opts ...Option) (*Client, error) {
 		Logger:           s.logger,
 		MaxResponseBytes: s.maxResponse,
 		MaxInFlight:      s.maxInFlight,
+		JSON:             s.json,
 	})
 	if err != nil {
 		return nil, err
 	}
+	c.pipe = pipe.(chain.Doer)
 	return c, nil
 }
 
@@ -219,11 +224,6 @@ func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
 // V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
 func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
 
-// Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
-func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, error) {
-	return c.pipe.Do(ctx, req)
-}
-
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.pipe.CloseIdleConnections() }
 
@@ -244,7 +244,7 @@ func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notificatio
 }
 
 func (c *Client) notifications() *notify.Parser {
-	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key}
+	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key, JSON: c.json}
 }
 
 // KeyStore returns the store of WeChat Pay certificates and public keys the client
@@ -408,6 +408,23 @@ func WithMaxConcurrency(n int) Option {
 			return fmt.Errorf("%w: WithMaxConcurrency: negative", ErrConfig)
 		}
 		s.maxInFlight = n
+		return nil
+	}
+}
+
+// WithJSONCodec plugs the JSON codec for APIv3 request bodies, answers (Response.Decode)
+// and callbacks (Notification.Decode): a faster encoder such as goccy/go-json or
+// bytedance/sonic wrapped in a codec.Codec (Encode = Marshal, Decode = Unmarshal). The
+// standard library is the default, and the module depends on no alternative. Whatever the
+// codec, a request is signed over the exact bytes sent and an answer is verified over the
+// exact bytes received, before the codec sees them; []byte, json.RawMessage and string
+// bodies never reach the codec.
+func WithJSONCodec(c codec.Codec) Option {
+	return func(s *settings) error {
+		if c == nil {
+			return fmt.Errorf("%w: WithJSONCodec: nil codec", ErrConfig)
+		}
+		s.json = c
 		return nil
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/internal/wire"
 )
 
 // FuzzParseExpand: whatever the template and the value, a template either fails to parse
@@ -23,9 +23,9 @@ func FuzzParseExpand(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var vals []transport.Param
+		var vals []wire.Param
 		for _, n := range tp.Names() {
-			vals = append(vals, transport.Param{Name: n, Value: value})
+			vals = append(vals, wire.Param{Name: n, Value: value})
 		}
 		path, err := tp.Expand(nil, vals)
 		if err != nil {

@@ -5,13 +5,16 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/transport"
 )
 
-// Doer runs a resolved request: the client's transport pipeline.
+// Doer runs a resolved request: the client's transport pipeline. It is the SDK's own
+// plumbing (its argument types are internal); users get nodes from the client.
 type Doer interface {
-	Do(ctx context.Context, req *transport.Request) (*transport.Response, error)
-	Prepare(req *transport.Request) (*transport.Prepared, error)
+	wire.Pipeline
+	Do(ctx context.Context, req *wire.Request) (*transport.Response, error)
+	Go(ctx context.Context, fn func(context.Context) (*transport.Response, error)) *transport.Future
 }
 
 // Node is one position in a path: a template and the values bound to its placeholders
@@ -21,8 +24,8 @@ type Doer interface {
 type Node struct {
 	doer  Doer
 	tmpl  *Template
-	bound []transport.Param // capacity == length: appends always copy
-	err   error             // a template error, reported by the verbs
+	bound []wire.Param // capacity == length: appends always copy
+	err   error        // a template error, reported by the verbs
 }
 
 // New returns the node for template s on doer. A malformed template gives a node whose
@@ -120,7 +123,7 @@ func (n Node) Do(ctx context.Context, method string, body any, opts ...transport
 
 // Prepare builds the request a call would send — method, URL, headers, body, mutual TLS —
 // without signing or sending it: a dry run for tools and tests.
-func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*transport.Prepared, error) {
+func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*wire.Prepared, error) {
 	req, err := request(n, method, body, opts)
 	if err != nil {
 		return nil, err
@@ -128,14 +131,14 @@ func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*t
 	return n.doer.Prepare(req)
 }
 
-func request(n Node, method string, body any, opts []transport.CallOption) (*transport.Request, error) {
+func request(n Node, method string, body any, opts []transport.CallOption) (*wire.Request, error) {
 	if n.err != nil {
 		return nil, n.err
 	}
 	if n.tmpl == nil || n.doer == nil {
 		return nil, ErrZeroNode
 	}
-	req := &transport.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
+	req := &wire.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
 	for _, o := range opts {
 		o(&req.Call)
 	}
@@ -149,7 +152,10 @@ func request(n Node, method string, body any, opts []transport.CallOption) (*tra
 
 // DoAsync is Do on its own goroutine; the goroutine ends with the call.
 func (n Node) DoAsync(ctx context.Context, method string, body any, opts ...transport.CallOption) *transport.Future {
-	return transport.Go(ctx, func(ctx context.Context) (*transport.Response, error) {
+	if n.doer == nil {
+		return new(transport.Future) // the zero Future: Wait returns ErrInvalidRequest at once
+	}
+	return n.doer.Go(ctx, func(ctx context.Context) (*transport.Response, error) {
 		return n.Do(ctx, method, body, opts...)
 	})
 }

@@ -59,6 +59,9 @@ type Parser struct {
 	// APIv2Key (32 bytes) checks the sign of APIv2 callbacks and decrypts
 	// the req_info of APIv2 refund callbacks. Required for APIv2 callbacks.
 	APIv2Key string
+	// JSON decodes the decrypted APIv3 resource in Notification.Decode; nil
+	// means codec.JSON (encoding/json).
+	JSON codec.Codec
 }
 
 // Notification is a verified (and, where applicable, decrypted) callback.
@@ -75,6 +78,8 @@ type Notification struct {
 
 	// APIv2 reports an APIv2 (XML) callback.
 	APIv2 bool
+
+	json codec.Codec // the Parser's JSON codec
 
 	// Fields holds, for APIv2, the verified fields in document order: for a
 	// pay callback the signed fields, for a refund callback only the fields of
@@ -100,7 +105,7 @@ func (n *Notification) Decode(v any) error {
 	if n.APIv2 {
 		return n.Fields.Decode(v)
 	}
-	return codec.DecodeJSON(n.Plaintext, v)
+	return codec.DecodeJSONWith(n.json, n.Plaintext, v)
 }
 
 // Parse verifies and decodes a callback given its headers and raw body. A
@@ -185,7 +190,7 @@ func (p *Parser) parseV3(header http.Header, body []byte) (*Notification, error)
 		ID: env.ID, EventType: env.EventType, ResourceType: env.ResourceType,
 		Summary: env.Summary, CreateTime: env.CreateTime,
 		OriginalType: r.OriginalType, AssociatedData: r.AssociatedData,
-		Plaintext: pt,
+		Plaintext: pt, json: p.JSON,
 	}, nil
 }
 

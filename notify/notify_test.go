@@ -25,7 +25,7 @@ import (
 const successV2 = `<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>`
 
 // parserFor returns a Parser that trusts srv's platform certificate (and public key id).
-func parserFor(t *testing.T, srv *wxpaytest.Server) *notify.Parser {
+func parserFor(t testing.TB, srv *wxpaytest.Server) *notify.Parser {
 	t.Helper()
 	ks := signer.NewKeyStore()
 	_, err := ks.AddCertificate(srv.PlatformCert)

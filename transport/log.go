@@ -85,7 +85,7 @@ func secretQueryName(escapedName string) bool {
 
 // log writes one record per attempt at Debug (success) or Warn (failure). Bodies, keys
 // and signatures are never logged.
-func (p *Pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attempt int, start time.Time, resp *Response, failure Failure, err error) {
+func (p *pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attempt int, start time.Time, resp *Response, failure Failure, err error) {
 	l := p.cfg.Logger
 	level := slog.LevelDebug
 	if err != nil {

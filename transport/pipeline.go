@@ -30,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -44,6 +43,7 @@ import (
 
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -56,25 +56,14 @@ const DefaultBaseURL = "https://api.mch.weixin.qq.com/"
 // DefaultMaxResponseBytes caps a buffered answer (16 MiB).
 const DefaultMaxResponseBytes = 16 << 20
 
-// Config is what a Pipeline needs. The root package's options fill it.
-type Config struct {
-	BaseURL          string           // default DefaultBaseURL; must end in "/" (added if missing)
-	BackupHost       string           // failover host for the default base ("" = off)
-	Signer           *signer.V3Signer // APIv3 requests; nil → APIv3 calls fail with ErrConfig
-	Verifier         *signer.Verifier // APIv3 answers; nil or empty → APIv3 calls fail with ErrConfig
-	APIv2Key         string           // APIv2 MD5/HMAC key; "" → APIv2 calls fail with ErrConfig
-	HTTPClient       *http.Client     // plain calls
-	SecureClient     *http.Client     // mutual-TLS calls; nil when no client certificate is configured
-	Retry            RetryPolicy      // zero value: DefaultRetryPolicy
-	Logger           *slog.Logger     // nil: no logging
-	MaxResponseBytes int64            // 0: DefaultMaxResponseBytes
-	UserAgent        string           // "" : wxpay-go/Version (GOOS/GOARCH) goVersion
-	MaxInFlight      int              // calls in flight at once, sync and async; 0: no bound
+func init() {
+	wire.NewPipeline = func(cfg wire.Config) (wire.Pipeline, error) { return newPipeline(cfg) }
 }
 
-// Pipeline sends calls. It is safe for concurrent use; its configuration never changes.
-type Pipeline struct {
-	cfg       Config
+// pipeline sends calls. It is safe for concurrent use; its configuration never changes.
+type pipeline struct {
+	cfg       wire.Config
+	retry     RetryPolicy
 	userAgent []string // the User-Agent header value, shared
 	base      *url.URL // cfg.BaseURL, parsed once
 	baseHost  string   // host of cfg.BaseURL, the only base that fails over
@@ -82,10 +71,18 @@ type Pipeline struct {
 	secure    *resty.Client
 	serial    atomic.Pointer[[]string] // the last Wechatpay-Serial header value, shared
 	inFlight  chan struct{}            // a slot per call in flight (nil: unbounded)
+	trace     func(step string)        // tests only: each step as it runs (nil in use)
 }
 
-// New checks cfg and builds a Pipeline.
-func New(cfg Config) (*Pipeline, error) {
+// step reports a pipeline step to the test trace; the golden test pins their order.
+func (p *pipeline) step(s string) {
+	if p.trace != nil {
+		p.trace(s)
+	}
+}
+
+// newPipeline checks cfg and builds a pipeline.
+func newPipeline(cfg wire.Config) (*pipeline, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
@@ -97,10 +94,15 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.HTTPClient == nil {
 		return nil, fmt.Errorf("%w: no HTTP client", ErrConfig)
 	}
-	if cfg.Retry.MaxAttempts == 0 && cfg.Retry.BaseDelay == 0 && cfg.Retry.MaxDelay == 0 && cfg.Retry.Retryable == nil {
-		cfg.Retry = DefaultRetryPolicy
+	retry := DefaultRetryPolicy
+	if cfg.Retry != nil {
+		p, ok := cfg.Retry.(RetryPolicy)
+		if !ok {
+			return nil, fmt.Errorf("%w: retry policy of type %T", ErrConfig, cfg.Retry)
+		}
+		retry = p
 	}
-	if err := cfg.Retry.Validate(); err != nil {
+	if err := retry.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.MaxInFlight < 0 {
@@ -112,7 +114,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "wxpay-go/" + Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ") " + runtime.Version()
 	}
-	p := &Pipeline{cfg: cfg, userAgent: []string{cfg.UserAgent}, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
+	p := &pipeline{cfg: cfg, retry: retry, userAgent: []string{cfg.UserAgent}, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
 	if cfg.SecureClient != nil {
 		p.secure = newResty(cfg.SecureClient)
 	}
@@ -129,34 +131,43 @@ func newResty(hc *http.Client) *resty.Client {
 }
 
 // CloseIdleConnections closes idle keep-alive connections of both HTTP clients.
-func (p *Pipeline) CloseIdleConnections() {
+func (p *pipeline) CloseIdleConnections() {
 	p.cfg.HTTPClient.CloseIdleConnections()
 	if p.cfg.SecureClient != nil {
 		p.cfg.SecureClient.CloseIdleConnections()
 	}
 }
 
+// Go runs fn on a new goroutine and returns its Future (the …Async verbs). A nil ctx
+// fails the Future without starting fn; a panic in fn becomes the Future's error.
+func (p *pipeline) Go(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
+	return goFuture(ctx, fn)
+}
+
 // Do runs one call through the pipeline: build once, then attempts (sign, send, verify,
 // decode) until one succeeds or the retry rules in retry.go say stop.
-func (p *Pipeline) Do(ctx context.Context, req *Request) (*Response, error) {
+func (p *pipeline) Do(ctx context.Context, req *wire.Request) (*Response, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
+	p.step("build")
 	o, err := p.build(req) // step 1: build (caller input fails here; nothing is sent)
 	if err != nil {
 		return nil, err
 	}
+	p.step("acquire")
 	if err := p.acquire(ctx); err != nil { // bounded calls in flight
 		return nil, &SendError{Method: o.method, URL: redactURL(o.url()), Failure: FailureContext, Err: err}
 	}
 	defer p.release()
-	policy := p.cfg.Retry
+	policy := p.retry
 	if req.Call.NoRetry {
 		policy.MaxAttempts = 1
 	}
 	for attempt := 1; ; attempt++ {
 		resp, failure, err := p.attempt(ctx, o, attempt) // steps 2–5
 		if failure == FailureNone || attempt >= policy.MaxAttempts {
+			p.step("return " + failure.String())
 			return resp, err
 		}
 		retry, perr := policy.retryable(failure, o.method, req.Call.Idempotent, resp, err) // step 6: retry?
@@ -164,8 +175,10 @@ func (p *Pipeline) Do(ctx context.Context, req *Request) (*Response, error) {
 			return nil, perr
 		}
 		if !retry {
+			p.step("return " + failure.String() + " (not retried)")
 			return resp, err
 		}
+		p.step("wait")
 		if werr := policy.wait(ctx, attempt); werr != nil {
 			// The context's error, not the previous attempt's answer.
 			return nil, fmt.Errorf("wxpay: %w while waiting to retry (attempt %d: %v)", werr, attempt, err)
@@ -177,7 +190,7 @@ func (p *Pipeline) Do(ctx context.Context, req *Request) (*Response, error) {
 }
 
 // acquire takes a slot for a call in flight, waiting while MaxInFlight calls run.
-func (p *Pipeline) acquire(ctx context.Context) error {
+func (p *pipeline) acquire(ctx context.Context) error {
 	if p.inFlight == nil {
 		return ctx.Err()
 	}
@@ -189,7 +202,7 @@ func (p *Pipeline) acquire(ctx context.Context) error {
 	}
 }
 
-func (p *Pipeline) release() {
+func (p *pipeline) release() {
 	if p.inFlight != nil {
 		<-p.inFlight
 	}
@@ -216,7 +229,7 @@ func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + 
 
 // ---- step 1: build ---------------------------------------------------------------
 
-func (p *Pipeline) build(req *Request) (*outgoing, error) {
+func (p *pipeline) build(req *wire.Request) (*outgoing, error) {
 	call := &req.Call
 	ep, known := catalog.Lookup(req.Method, req.Shape)
 	base := p.base
@@ -246,7 +259,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
-		o.secure = call.Secure || NeedsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
+		o.secure = call.Secure || needsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, call, body)
@@ -270,7 +283,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	return o, nil
 }
 
-func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
+func (p *pipeline) buildV3(o *outgoing, call *wire.Call, body any) error {
 	if p.cfg.Signer == nil {
 		return fmt.Errorf("%w: APIv3 call %s needs WithMerchant (mchid, serial, private key)", ErrConfig, o.path)
 	}
@@ -280,7 +293,7 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	if p.cfg.Verifier.Keys.Len() == 0 && !call.Bootstrap {
 		return fmt.Errorf("%w: APIv3 call %s needs WithPlatformCertificates or WithPlatformPublicKey to verify the answer", ErrConfig, o.path)
 	}
-	b, err := codec.EncodeJSON(body)
+	b, err := codec.EncodeJSONWith(p.cfg.JSON, body) // the exact bytes sent, and signed
 	if err != nil {
 		return fmt.Errorf("%w: encoding the JSON body: %w", ErrInvalidRequest, err)
 	}
@@ -303,7 +316,7 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	return nil
 }
 
-func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) error {
+func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire.Param) error {
 	if o.secure && p.secure == nil {
 		return fmt.Errorf("%w: v2/%s needs the merchant's client certificate (WithClientCertificate) for mutual TLS", ErrConfig, o.path)
 	}
@@ -370,7 +383,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if o.method == http.MethodGet && body == nil {
 		*query = (*query)[:0:0]
 		for _, f := range fields {
-			*query = append(*query, Param{Name: f.Name, Value: f.Value})
+			*query = append(*query, wire.Param{Name: f.Name, Value: f.Value})
 		}
 		return nil
 	}
@@ -383,7 +396,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 
 // serialHeader returns the Wechatpay-Serial header value for serial, shared between the
 // calls made while the preferred serial stays the same.
-func (p *Pipeline) serialHeader(serial string) []string {
+func (p *pipeline) serialHeader(serial string) []string {
 	if v := p.serial.Load(); v != nil && (*v)[0] == serial {
 		return *v
 	}
@@ -401,21 +414,22 @@ var (
 )
 
 // Prepare builds a request as Do would send it, without signing or sending it.
-func (p *Pipeline) Prepare(req *Request) (*Prepared, error) {
+func (p *pipeline) Prepare(req *wire.Request) (*wire.Prepared, error) {
 	o, err := p.build(req)
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
+	return &wire.Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
 }
 
 // ---- steps 2–5: one attempt ------------------------------------------------------
 
 // attempt signs (step 2), sends (step 3), verifies and decodes (steps 4–5) once, and
 // classifies what went wrong, if anything.
-func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, Failure, error) {
+func (p *pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, Failure, error) {
 	start := time.Now()
 	if o.signer != nil { // step 2: sign, afresh for every attempt
+		p.step("sign")
 		auth, err := p.sign(o)
 		if err != nil {
 			p.log(ctx, o, o.header, n, start, nil, FailureInput, err)
@@ -443,9 +457,11 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 			r.SetBody(o.body) // resty sniffs the Content-Type from the bytes
 		}
 	}
+	p.step("send")
 	res, err := r.Execute(o.method, o.url()) // step 3: send
 	var resp *Response
 	if err == nil {
+		p.step("verify+decode")
 		resp, err = p.receive(o, res.RawResponse) // steps 4–5: verify, decode
 	} else {
 		err = p.sendError(ctx, o, sendFailure(ctx, err, written.Load()), written.Load(), err)
@@ -465,7 +481,7 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 // sign is step 2: the Authorization header over the method, the request target exactly as
 // it goes on the wire (o.prefix+o.rest, escaped by build) and the body bytes. A panic in a
 // custom crypto.Signer fails the call instead of the process.
-func (p *Pipeline) sign(o *outgoing) (auth string, err error) {
+func (p *pipeline) sign(o *outgoing) (auth string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: signing: the private key's Sign panicked: %v", ErrConfig, r)
@@ -513,7 +529,7 @@ func isTLSFailure(err error) bool {
 
 // sendError builds the *SendError of an attempt, its URL redacted and its cause stripped of
 // the *url.Error that would repeat the URL with its query.
-func (p *Pipeline) sendError(ctx context.Context, o *outgoing, f Failure, written bool, err error) error {
+func (p *pipeline) sendError(ctx context.Context, o *outgoing, f Failure, written bool, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -526,7 +542,7 @@ func (p *Pipeline) sendError(ctx context.Context, o *outgoing, f Failure, writte
 
 // ---- steps 4–5: verify and decode -------------------------------------------------
 
-func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
+func (p *pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	if hr.Request != nil && hr.Request.URL.Scheme == "https" && (hr.TLS == nil || len(hr.TLS.VerifiedChains) == 0) {
 		// Whatever route turned verification off (a custom transport, VerifyPeerCertificate
 		// with InsecureSkipVerify), an answer from an unverified server is not read.
@@ -540,7 +556,7 @@ func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2}
+	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2, json: p.cfg.JSON}
 	if o.v2 {
 		return p.receiveV2(o, resp)
 	}
@@ -553,7 +569,7 @@ func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	return resp, nil
 }
 
-func (p *Pipeline) verifyV3(o *outgoing, resp *Response) error {
+func (p *pipeline) verifyV3(o *outgoing, resp *Response) error {
 	if o.method == http.MethodGet && listed(unsignedV3(), o.path) {
 		return nil // a file WeChat Pay does not sign (see rules.go)
 	}
@@ -570,7 +586,7 @@ func (p *Pipeline) verifyV3(o *outgoing, resp *Response) error {
 	return p.cfg.Verifier.Verify(resp.Header, resp.Body)
 }
 
-func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
+func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: http.StatusText(resp.StatusCode),
 			Message: snippet(resp.Body), Response: resp}
@@ -603,7 +619,7 @@ func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 
 // streamable reports whether an answer may be handed over unread: only the downloads that
 // are not signed (rules.go), never an answer whose signature has to be checked.
-func (p *Pipeline) streamable(o *outgoing) bool {
+func (p *pipeline) streamable(o *outgoing) bool {
 	if o.v2 {
 		return listed(rawV2, o.path)
 	}
@@ -613,7 +629,7 @@ func (p *Pipeline) streamable(o *outgoing) bool {
 // receiveStream hands over an unsigned download unread (un-gzipped if the transport left it
 // compressed). An APIv2 bill download that turns out to be an XML error is read and checked
 // like any APIv2 answer.
-func (p *Pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
+func (p *pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
 	src, err := uncompressed(hr)
 	if err != nil {
 		hr.Body.Close()
@@ -797,46 +813,17 @@ func isLoopback(host string) bool {
 }
 
 // encodeQuery percent-encodes parameters in the order given (space as %20).
-func encodeQuery(q []Param) string {
+func encodeQuery(q []wire.Param) string {
 	var b strings.Builder
 	for i, p := range q {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(Escape(p.Name))
+		b.WriteString(wire.Escape(p.Name))
 		b.WriteByte('=')
-		b.WriteString(Escape(p.Value))
+		b.WriteString(wire.Escape(p.Value))
 	}
 	return b.String()
-}
-
-// Escape percent-encodes every byte outside the unreserved set A-Z a-z 0-9 - . _ ~
-// (RFC 3986), so the result is safe as one path segment or one query component.
-func Escape(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	const hexdigits = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hexdigits[c>>4], hexdigits[c&15])
-		}
-	}
-	return string(b)
-}
-
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func or(a, b string) string {

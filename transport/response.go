@@ -24,6 +24,7 @@ type Response struct {
 
 	v2     bool
 	fields codec.Fields // APIv2: the parsed answer (nil for non-XML answers)
+	json   codec.Codec  // APIv3: the client's JSON codec (nil: encoding/json)
 }
 
 // APIv2 reports whether the answer came from an APIv2 (XML) endpoint.
@@ -32,7 +33,8 @@ func (r *Response) APIv2() bool { return r.v2 }
 // RequestID returns the Request-ID header WeChat Pay sets on APIv3 answers.
 func (r *Response) RequestID() string { return r.Header.Get("Request-Id") }
 
-// Decode decodes the body into v: JSON for APIv3; for APIv2 the answer's fields into a
+// Decode decodes the body into v: JSON for APIv3 (with the client's JSON codec, see
+// WithJSONCodec, over the verified bytes in Body); for APIv2 the answer's fields into a
 // *map[string]string, a *codec.Fields or a pointer to a struct with xml tags.
 func (r *Response) Decode(v any) error {
 	if r.v2 {
@@ -41,7 +43,7 @@ func (r *Response) Decode(v any) error {
 		}
 		return r.fields.Decode(v)
 	}
-	return codec.DecodeJSON(r.Body, v)
+	return codec.DecodeJSONWith(r.json, r.Body, v)
 }
 
 // Future is the pending result of an …Async call. The call runs on its own goroutine,
@@ -55,9 +57,9 @@ type Future struct {
 	err  error
 }
 
-// Go runs fn on a new goroutine and returns its Future. A nil ctx fails the Future
+// goFuture runs fn on a new goroutine and returns its Future. A nil ctx fails the Future
 // without starting fn.
-func Go(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
+func goFuture(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
 	f := &Future{done: make(chan struct{})}
 	if ctx == nil {
 		f.err = fmt.Errorf("%w: nil context", ErrInvalidRequest)
