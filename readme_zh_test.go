@@ -43,41 +43,6 @@ func TestREADMEZhQuickStart(t *testing.T) {
 	assert.Contains(t, out.CodeURL, "weixin://wxpay/bizpayurl")
 }
 
-// README.zh-CN.md, 三种调用方式: the three blocks, each in its own scope.
-func TestREADMEZhCallStyles(t *testing.T) {
-	srv := wxpaytest.NewServer(t)
-	wx := newClient(t, srv)
-	ctx := context.Background()
-	order := nativeOrder(srv, "1217752501201407033233368018")
-
-	t.Run("fluent", func(t *testing.T) {
-		resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, order)
-		require.NoError(t, err)
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, "/v3/pay/transactions/native", srv.LastRequest().RequestURI)
-		resp, err = wx.V3().Pay().Transactions().OutTradeNo("1217752501201407033233368018").Get(ctx, wxpay.Query("mchid", "1900000109"))
-		require.NoError(t, err)
-		assert.Contains(t, string(resp.Body), `"trade_state":"NOTPAY"`)
-	})
-	t.Run("node", func(t *testing.T) {
-		node := wx.V3().Pay().Transactions().OutTradeNo("1217752501201407033233368018").Node()
-		resp, err := node.Get(ctx, wxpay.Query("mchid", "1900000109"))
-		require.NoError(t, err)
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1900000109", srv.LastRequest().RequestURI)
-		resp, err = node.Chain("close").Post(ctx, map[string]string{"mchid": "1900000109"}) // 关单
-		require.NoError(t, err)
-		assert.Equal(t, http.StatusNoContent, resp.StatusCode)
-		assert.Equal(t, "/v3/pay/transactions/out-trade-no/1217752501201407033233368018/close", srv.LastRequest().RequestURI)
-	})
-	t.Run("string path", func(t *testing.T) {
-		resp, err := wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").Get(ctx,
-			wxpay.PathParam("out_trade_no", "1217752501201407033233368018"), wxpay.Query("mchid", "1900000109"))
-		require.NoError(t, err)
-		assert.Contains(t, string(resp.Body), `"trade_state":"CLOSED"`)
-	})
-}
-
 // README.zh-CN.md, 错误处理: the switch meets each of its cases, and 先查单再重试 places an
 // order whose request was lost, but not one whose answer was lost.
 func TestREADMEZhErrors(t *testing.T) {
