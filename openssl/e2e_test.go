@@ -4,9 +4,14 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -14,6 +19,7 @@ import (
 
 	"github.com/wxpay-go/wxpay"
 	"github.com/wxpay-go/wxpay/openssl"
+	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -120,4 +126,40 @@ func TestClientOnOpenSSLSigner(t *testing.T) {
 	require.NoError(t, err)
 	_, err = wx.Chain("v3/certificates").Get(context.Background())
 	require.NoError(t, err)
+}
+
+// TestREADMEPerformance runs the README's "Performance" block: the merchant key loaded from
+// its PEM file, the OpenSSL signer and verifier, a client built with them; then the same
+// client against the emulator makes a verified call.
+func TestREADMEPerformance(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	dir := t.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(srv.MerchantKey)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(dir))
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	mchid, serial := srv.MchID, srv.MerchantSerial
+
+	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem")
+	require.NoError(t, err)
+	s, err := openssl.NewSigner(key) // a crypto.Signer; the key is copied into OpenSSL
+	if errors.Is(err, openssl.ErrUnavailable) {
+		t.Skip(err)
+	}
+	require.NoError(t, err)
+	v, err := openssl.NewVerifier() // answers and callbacks
+	require.NoError(t, err)
+	wx, err := wxpay.New(wxpay.WithMerchant(mchid, serial, s), wxpay.WithRSAVerifier(v) /* , … */)
+	require.NoError(t, err)
+	require.NotNil(t, wx)
+
+	wx, err = wxpay.New(append(srv.ClientOptions(), wxpay.WithMerchant(mchid, serial, s), wxpay.WithRSAVerifier(v))...)
+	require.NoError(t, err)
+	_, err = wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").Get(context.Background(),
+		wxpay.PathParam("out_trade_no", "none"), wxpay.Query("mchid", mchid))
+	var ae *wxpay.APIError
+	require.ErrorAs(t, err, &ae, "a verified refusal: the order does not exist")
 }
