@@ -155,6 +155,10 @@ type outgoing struct {
 	signed []byte           // APIv3: the bytes the signature covers when not the body (uploads)
 	secure bool
 	stream bool // hand an unsigned download over unread
+	// APIv2: the sign type the request was signed with (MD5 unless HMAC-SHA256
+	// was asked for); the answer is verified with it, never with one the
+	// answer picks.
+	signType string
 }
 
 func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + o.rest }
@@ -252,6 +256,10 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	o.header = make(http.Header, 4)
 	o.header["Accept"] = acceptXML
 	o.header["User-Agent"] = p.userAgent
+	o.signType = signer.SignTypeMD5 // the platform's default
+	if call.SignType != "" {
+		o.signType = call.SignType
+	}
 	switch raw := body.(type) {
 	case []byte: // sent as is and unsigned (a multipart upload, say); the caller sets Content-Type
 		o.body = raw
@@ -299,6 +307,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if err != nil {
 		return err
 	}
+	o.signType = signType
 	fields = append(fields, codec.Field{Name: "sign", Value: sign})
 	if o.method == http.MethodGet && body == nil {
 		*query = (*query)[:0:0]
@@ -466,7 +475,7 @@ func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: or(rc, "FAIL"), Message: fields.Get("return_msg"), Response: resp}
 	}
 	if _, signed := fields.Lookup("sign"); signed || !listed(signlessV2, o.path) {
-		if err := signer.VerifyV2(p.cfg.APIv2Key, fields); err != nil {
+		if err := signer.VerifyV2(o.signType, p.cfg.APIv2Key, fields); err != nil {
 			return nil, &VerificationError{Reason: err, StatusCode: resp.StatusCode, Header: resp.Header, UntrustedBody: resp.Body}
 		}
 	}

@@ -1,0 +1,150 @@
+package keys_test
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxpay-go/wxpay/keys"
+)
+
+const p12Password = testMchID // WeChat Pay uses the mchid as the .p12 password
+
+var p12Files = []string{
+	"p12_modern.p12", // PBES2 AES-256-CBC + PBKDF2-HMAC-SHA256, MAC SHA-256
+	"p12_legacy.p12", // certs RC2-40, key 3DES, MAC SHA-1 (openssl -legacy)
+	"p12_3des.p12",   // certs and key pbeWithSHAAnd3-KeyTripleDES-CBC, MAC SHA-256
+}
+
+func checkMerchantIdentity(t *testing.T, key *rsa.PrivateKey, cert *x509.Certificate, tc tls.Certificate) {
+	t.Helper()
+	want := loadCert(t, "apiclient_cert.pem")
+	require.True(t, key.PublicKey.Equal(want.PublicKey), "key does not match apiclient_cert.pem")
+	require.True(t, key.Equal(loadPriv(t, "apiclient_key.pem")))
+	require.Equal(t, merchantSerial, serialOf(cert))
+	require.Equal(t, want.Raw, cert.Raw)
+
+	// The tls.Certificate is what tls.X509KeyPair would build.
+	require.NotNil(t, tc.Leaf)
+	require.Equal(t, cert.Raw, tc.Leaf.Raw)
+	require.NotEmpty(t, tc.Certificate)
+	require.Equal(t, cert.Raw, tc.Certificate[0])
+	parsed, err := x509.ParseCertificate(tc.Certificate[0])
+	require.NoError(t, err)
+	require.True(t, key.PublicKey.Equal(parsed.PublicKey))
+	pair, err := tls.X509KeyPair(
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tc.Certificate[0]}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, key)}),
+	)
+	require.NoError(t, err)
+	require.Equal(t, pair.Certificate, tc.Certificate)
+	s, ok := tc.PrivateKey.(crypto.Signer)
+	require.True(t, ok)
+	digest := sha256.Sum256([]byte("mutual TLS"))
+	sig, err := s.Sign(rand.Reader, digest[:], crypto.SHA256)
+	require.NoError(t, err)
+	require.NoError(t, rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig))
+}
+
+func mustPKCS8(t *testing.T, k *rsa.PrivateKey) []byte {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	require.NoError(t, err)
+	return der
+}
+
+func TestLoadPKCS12(t *testing.T) {
+	for _, name := range p12Files {
+		t.Run(name, func(t *testing.T) {
+			key, cert, tc, err := keys.LoadPKCS12(readTestdata(t, name), p12Password)
+			require.NoError(t, err)
+			checkMerchantIdentity(t, key, cert, tc)
+
+			key, cert, tc, err = keys.LoadPKCS12File(filepath.Join("testdata", name), p12Password)
+			require.NoError(t, err)
+			checkMerchantIdentity(t, key, cert, tc)
+		})
+	}
+}
+
+func TestLoadPKCS12WrongPassword(t *testing.T) {
+	for _, name := range p12Files {
+		for _, pw := range []string{"", "1900000108", "wrong"} {
+			_, _, tc, err := keys.LoadPKCS12(readTestdata(t, name), pw)
+			require.ErrorIs(t, err, keys.ErrKey, "%s %q", name, pw)
+			require.Contains(t, err.Error(), "wrong password (MAC check failed)")
+			require.Nil(t, tc.PrivateKey)
+		}
+	}
+	_, _, _, err := keys.LoadPKCS12File(filepath.Join("testdata", "p12_modern.p12"), "nope")
+	require.ErrorIs(t, err, keys.ErrKey)
+	require.Contains(t, err.Error(), "p12_modern.p12")
+	require.Contains(t, err.Error(), "wrong password")
+}
+
+func TestLoadPKCS12Malformed(t *testing.T) {
+	good := readTestdata(t, "p12_modern.p12")
+	inputs := map[string][]byte{
+		"empty":     nil,
+		"garbage":   []byte("this is not a PKCS#12 file"),
+		"pem":       readTestdata(t, "apiclient_cert.pem"),
+		"half":      good[:len(good)/2],
+		"truncated": good[:len(good)-1],
+		"trailing":  append(append([]byte{}, good...), 0),
+	}
+	// Flip a byte inside the authenticated content: the MAC no longer matches.
+	flipped := append([]byte{}, good...)
+	flipped[len(flipped)/2] ^= 0x01
+	inputs["flipped"] = flipped
+	for name, in := range inputs {
+		k, c, tc, err := keys.LoadPKCS12(in, p12Password)
+		require.ErrorIs(t, err, keys.ErrKey, name)
+		require.Nil(t, k, name)
+		require.Nil(t, c, name)
+		require.Empty(t, tc.Certificate, name)
+	}
+	_, _, _, err := keys.LoadPKCS12File(filepath.Join("testdata", "does-not-exist.p12"), p12Password)
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestLoadPKCS12NoMAC(t *testing.T) {
+	key, cert, tc, err := keys.LoadPKCS12(readTestdata(t, "p12_nomac.p12"), p12Password)
+	require.NoError(t, err)
+	checkMerchantIdentity(t, key, cert, tc)
+	for _, pw := range []string{"", "1900000108"} {
+		_, _, _, err = keys.LoadPKCS12(readTestdata(t, "p12_nomac.p12"), pw)
+		require.ErrorIs(t, err, keys.ErrKey)
+		require.Contains(t, err.Error(), "wrong password (decryption failed)")
+	}
+}
+
+// Every truncation and single-byte corruption gives an error, never a panic.
+func TestLoadPKCS12Corruptions(t *testing.T) {
+	for _, name := range append(p12Files, "p12_nomac.p12") {
+		good := readTestdata(t, name)
+		for i := 0; i < len(good); i += 13 {
+			_, _, _, err := keys.LoadPKCS12(good[:i], p12Password)
+			require.ErrorIs(t, err, keys.ErrKey, "%s[:%d]", name, i)
+			bad := append([]byte{}, good...)
+			bad[i] ^= 0x5a
+			if _, _, _, err := keys.LoadPKCS12(bad, p12Password); err != nil {
+				require.ErrorIs(t, err, keys.ErrKey, "%s flip %d", name, i)
+			}
+		}
+	}
+	enc := readTestdata(t, "enc_des3.pem")
+	b, _ := pem.Decode(enc)
+	for i := 0; i < len(b.Bytes); i += 7 {
+		_, err := keys.LoadEncryptedPrivateKey(b.Bytes[:i], "wxpaytest")
+		require.ErrorIs(t, err, keys.ErrKey, "enc_des3[:%d]", i)
+	}
+}
