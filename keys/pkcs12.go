@@ -155,7 +155,7 @@ func decodePKCS12(data []byte, password string) (*rsa.PrivateKey, *x509.Certific
 		return nil, nil, nil, err
 	}
 	if scan.work > maxKDFWork {
-		return nil, nil, nil, keyErrorf("PKCS#12: the file asks for key-derivation work %d (iterations × blocks, all derivations together), over the limit of %d", scan.work, maxKDFWork)
+		return nil, nil, nil, keyErrorf("PKCS#12: the file asks for more key-derivation work (%d, all its iteration counts together) than the limit (%d)", scan.work, maxKDFWork)
 	}
 	input := data
 	if !scan.hasMAC {
@@ -244,7 +244,7 @@ func scanPKCS12(data []byte, password string) (*pkcs12Scan, error) {
 			return nil, err
 		}
 		if password == "" {
-			w *= 2
+			w *= 2 // at most 2·(maxKDFWork+1): no overflow
 		}
 		s.work += w
 	}
@@ -291,14 +291,15 @@ func scanPKCS12(data []byte, password string) (*pkcs12Scan, error) {
 			return nil, keyErrorf("PKCS#12: unsupported content type %s (public-key privacy mode is not supported)", ci.ContentType)
 		}
 		if s.work > maxKDFWork {
-			break // enough to refuse; the caller says so
+			return s, nil // enough to refuse (the caller says so), and no sum can overflow
 		}
 	}
 	return s, nil
 }
 
-// macWork prices the MAC: the PKCS#12 KDF runs Iterations hashes for one
-// block (the key is one digest long); PBMAC1 runs PBKDF2.
+// macWork prices the MAC in maxKDFWork units: the PKCS#12 KDF runs
+// Iterations hashes for one block (the key is one digest long); PBMAC1 runs
+// PBKDF2.
 func macWork(der []byte) (int64, error) {
 	var md macData
 	if rest, err := asn1.Unmarshal(der, &md); err != nil || len(rest) != 0 {
@@ -309,7 +310,11 @@ func macWork(der []byte) (int64, error) {
 		if md.Iterations < 1 {
 			return 0, keyErrorf("PKCS#12: MAC iteration count %d out of range", md.Iterations)
 		}
-		return int64(md.Iterations), nil
+		weight := 1
+		if alg.Equal(oidSHA512) {
+			weight = 3
+		}
+		return kdfWork(md.Iterations, 1, 1, weight), nil
 	case alg.Equal(oidPBMAC1):
 		var p pbmac1Params
 		if rest, err := asn1.Unmarshal(md.Mac.Algorithm.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
@@ -325,14 +330,14 @@ func macWork(der []byte) (int64, error) {
 		if kdf.Iterations < 1 {
 			return 0, keyErrorf("PKCS#12: PBMAC1 iteration count %d out of range", kdf.Iterations)
 		}
-		_, size, err := pbkdf2PRF(kdf.PRF.Algorithm)
+		_, size, weight, err := pbkdf2PRF(kdf.PRF.Algorithm)
 		if err != nil {
 			return 0, fmt.Errorf("PKCS#12: PBMAC1: %w", err)
 		}
 		if kdf.KeyLength < 1 || kdf.KeyLength > 64 { // go-pkcs12 refuses these before deriving
 			return 0, keyErrorf("PKCS#12: PBMAC1 key length %d out of range", kdf.KeyLength)
 		}
-		return kdfWork(kdf.Iterations, kdf.KeyLength, size), nil
+		return kdfWork(kdf.Iterations, kdf.KeyLength, size, weight), nil
 	default:
 		return 0, keyErrorf("PKCS#12: unsupported MAC algorithm %s", alg)
 	}
@@ -367,7 +372,7 @@ func pbeWork(algo pkix.AlgorithmIdentifier) (int64, error) {
 		return 0, keyErrorf("PKCS#12: PBE iteration count %d out of range", p.Iterations)
 	}
 	const iv = 8
-	return kdfWork(p.Iterations, keyLen, sha1Size) + kdfWork(p.Iterations, iv, sha1Size), nil
+	return kdfWork(p.Iterations, keyLen, sha1Size, 1) + kdfWork(p.Iterations, iv, sha1Size, 1), nil
 }
 
 const sha1Size = 20

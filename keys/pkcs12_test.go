@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/wxpay-go/wxpay/keys"
 )
@@ -147,4 +149,90 @@ func TestLoadPKCS12Corruptions(t *testing.T) {
 		_, err := keys.LoadEncryptedPrivateKey(b.Bytes[:i], "wxpaytest")
 		require.ErrorIs(t, err, keys.ErrKey, "enc_des3[:%d]", i)
 	}
+}
+
+// The files go-pkcs12's own encoders write load too: its PBMAC1 profile
+// (RFC 9579, which OpenSSL 3.0 cannot write), its legacy 3DES one, and a
+// file without encryption or MAC.
+func TestLoadPKCS12OtherWriters(t *testing.T) {
+	key, cert := loadPriv(t, "apiclient_key.pem"), loadCert(t, "apiclient_cert.pem")
+	for name, enc := range map[string]*gopkcs12.Encoder{
+		"Modern2026 (PBMAC1)": gopkcs12.Modern2026,
+		"LegacyDES":           gopkcs12.LegacyDES,
+		"LegacyRC2":           gopkcs12.LegacyRC2,
+	} {
+		data, err := enc.Encode(key, cert, nil, p12Password)
+		require.NoError(t, err, name)
+		k, c, tc, err := keys.LoadPKCS12(data, p12Password)
+		require.NoError(t, err, name)
+		checkMerchantIdentity(t, k, c, tc)
+		_, _, _, err = keys.LoadPKCS12(data, "1900000108")
+		require.ErrorIs(t, err, keys.ErrKey, name)
+		require.Contains(t, err.Error(), "wrong password (MAC check failed)", name)
+	}
+	data, err := gopkcs12.Passwordless.Encode(key, cert, nil, "")
+	require.NoError(t, err)
+	k, c, tc, err := keys.LoadPKCS12(data, "")
+	require.NoError(t, err)
+	checkMerchantIdentity(t, k, c, tc)
+}
+
+// The leaf is the certificate that matches the key, wherever the file puts
+// it; the others follow it in the tls.Certificate chain.
+func TestLoadPKCS12Chain(t *testing.T) {
+	key, cert, other := loadPriv(t, "apiclient_key.pem"), loadCert(t, "apiclient_cert.pem"), loadCert(t, "platform_cert.pem")
+	for name, order := range map[string][2]*x509.Certificate{"leaf first": {cert, other}, "leaf second": {other, cert}} {
+		data, err := gopkcs12.Modern2023.Encode(key, order[0], []*x509.Certificate{order[1]}, p12Password)
+		require.NoError(t, err, name)
+		_, c, tc, err := keys.LoadPKCS12(data, p12Password)
+		require.NoError(t, err, name)
+		require.Equal(t, cert.Raw, c.Raw, name)
+		require.Equal(t, [][]byte{cert.Raw, other.Raw}, tc.Certificate, name)
+		require.Equal(t, cert.Raw, tc.Leaf.Raw, name)
+	}
+}
+
+func TestLoadPKCS12Refusals(t *testing.T) {
+	cert := loadCert(t, "apiclient_cert.pem")
+	platformKey, platformCert := loadPriv(t, "platform_key.pem"), loadCert(t, "platform_cert.pem")
+
+	noKey, err := gopkcs12.Modern2023.EncodeTrustStore([]*x509.Certificate{cert}, p12Password)
+	require.NoError(t, err)
+	mismatch, err := gopkcs12.Modern2023.Encode(platformKey, cert, nil, p12Password)
+	require.NoError(t, err)
+	ecKey, err := gopkcs12.Modern2023.Encode(parsePKCS8(t, "ec_key.pem"), platformCert, nil, p12Password)
+	require.NoError(t, err)
+	short, err := gopkcs12.Modern2023.Encode(parsePKCS8(t, "rsa1024_key.pem"), cert, nil, p12Password)
+	require.NoError(t, err)
+	for name, tc := range map[string]struct {
+		data []byte
+		msg  string
+	}{
+		"no key":     {noKey, "PKCS#12: the file contains no private key"},
+		"mismatch":   {mismatch, "PKCS#12: no certificate in the file matches the private key (1 certificates)"},
+		"EC key":     {ecKey, "PKCS#12: wxpay: invalid key: private key is ECDSA"},
+		"1024 bits":  {short, "RSA private key is 1024 bits, need at least 2048"},
+		"public-key": {publicKeyIntegrity(t, readTestdata(t, "p12_modern.p12")), "public-key integrity mode is not supported"},
+	} {
+		k, c, tls, err := keys.LoadPKCS12(tc.data, p12Password)
+		require.Nil(t, k, name)
+		require.Nil(t, c, name)
+		require.Nil(t, tls.PrivateKey, name)
+		require.ErrorIs(t, err, keys.ErrKey, name)
+		require.Contains(t, err.Error(), tc.msg, name)
+		require.NotContains(t, err.Error(), p12Password, name)
+	}
+}
+
+// publicKeyIntegrity relabels the authSafe of a PFX as SignedData
+// (public-key integrity mode), which the loader does not support.
+func publicKeyIntegrity(t *testing.T, p12 []byte) []byte {
+	t.Helper()
+	data := []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}   // id-data
+	signed := []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02} // id-signedData
+	i := bytes.Index(p12, data)
+	require.Positive(t, i)
+	out := append([]byte{}, p12...)
+	copy(out[i:], signed)
+	return out
 }

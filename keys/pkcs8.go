@@ -32,14 +32,17 @@ var (
 	oidDESEDE3CBC     = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
 )
 
-// maxKDFWork is the key-derivation work one input may ask for, in PBKDF2
-// (or PKCS#12 KDF) iterations times output blocks, summed over every
-// derivation the input names. One unit is one HMAC (or hash) of one block:
-// about 0.1–0.3 µs, so the budget is about a second at worst. OpenSSL's
-// default is 2,048 per derivation (a .p12 file names three or four), Java's
-// 10,000, and the heaviest setting in common advice (600,000 for
-// PBKDF2-HMAC-SHA256) still fits.
-const maxKDFWork = 4_000_000
+// maxKDFWork is the key-derivation work one input may ask for, summed over
+// every password-based derivation it names. The unit is one iteration of the
+// PKCS#12 KDF with SHA-1 or SHA-256 (one hash of one block); an iteration of
+// the PKCS#12 KDF with SHA-512 costs 3 units, one of PBKDF2 2 (HMAC-SHA1),
+// 3 (HMAC-SHA256) or 6 (HMAC-SHA512) per output block (see kdfWork). So
+// weighted, every kind measured about 0.1 µs a unit, and the budget is about
+// 0.6 s of one core (more on a busy machine). OpenSSL writes 2,048 iterations
+// per derivation (a .p12 file names three), Java 10,000; the budget admits a
+// single PBKDF2-HMAC-SHA256 derivation of 2,000,000 iterations, or a .p12
+// file with about 850,000 in each of its three.
+const maxKDFWork = 6_000_000
 
 // errWrongPassphrase is returned (wrapped) by the decryption helper when the
 // padding is invalid, which is what a wrong passphrase produces; callers turn
@@ -107,7 +110,7 @@ func LoadEncryptedPrivateKey(pemBytes []byte, passphrase string) (*rsa.PrivateKe
 		return nil, err
 	}
 	if w := p.work(); w > maxKDFWork {
-		return nil, keyErrorf("PBKDF2 work %d (iterations × blocks) is over the limit of %d", w, maxKDFWork)
+		return nil, keyErrorf("PBKDF2 with %d iterations is more key-derivation work (%d) than the limit (%d)", p.iter, w, maxKDFWork)
 	}
 	plain, err := p.decrypt([]byte(passphrase), info.EncryptedData)
 	if err != nil {
@@ -153,6 +156,7 @@ func checkRSAPrivateKey(key any) (*rsa.PrivateKey, error) {
 type pbes2 struct {
 	prf      func() hash.Hash
 	prfSize  int
+	weight   int
 	salt     []byte
 	iter     int
 	keyLen   int
@@ -182,7 +186,7 @@ func parsePBES2(algo pkix.AlgorithmIdentifier) (*pbes2, error) {
 	}
 	p := &pbes2{salt: kdf.Salt, iter: kdf.Iterations}
 	var err error
-	if p.prf, p.prfSize, err = pbkdf2PRF(kdf.PRF.Algorithm); err != nil {
+	if p.prf, p.prfSize, p.weight, err = pbkdf2PRF(kdf.PRF.Algorithm); err != nil {
 		return nil, err
 	}
 	switch s := params.Scheme.Algorithm; {
@@ -206,30 +210,36 @@ func parsePBES2(algo pkix.AlgorithmIdentifier) (*pbes2, error) {
 	return p, nil
 }
 
-// pbkdf2PRF maps a PBKDF2 PRF OID (absent means HMAC-SHA1) to its hash and
-// output size.
-func pbkdf2PRF(oid asn1.ObjectIdentifier) (func() hash.Hash, int, error) {
+// pbkdf2PRF maps a PBKDF2 PRF OID (absent means HMAC-SHA1) to its hash,
+// output size and cost per iteration and block in maxKDFWork units.
+func pbkdf2PRF(oid asn1.ObjectIdentifier) (h func() hash.Hash, size, weight int, err error) {
 	switch {
 	case len(oid) == 0, oid.Equal(oidHMACWithSHA1):
-		return sha1.New, sha1.Size, nil
+		return sha1.New, sha1.Size, 2, nil
 	case oid.Equal(oidHMACWithSHA256):
-		return sha256.New, sha256.Size, nil
+		return sha256.New, sha256.Size, 3, nil
 	case oid.Equal(oidHMACWithSHA512):
-		return sha512.New, sha512.Size, nil
+		return sha512.New, sha512.Size, 6, nil
 	}
-	return nil, 0, keyErrorf("unsupported PBKDF2 PRF %s (supported: hmacWithSHA1, hmacWithSHA256, hmacWithSHA512)", oid)
+	return nil, 0, 0, keyErrorf("unsupported PBKDF2 PRF %s (supported: hmacWithSHA1, hmacWithSHA256, hmacWithSHA512)", oid)
 }
 
-// work is the derivation's cost: iterations times output blocks.
-func (p *pbes2) work() int64 { return kdfWork(p.iter, p.keyLen, p.prfSize) }
+// work is the derivation's cost in maxKDFWork units.
+func (p *pbes2) work() int64 { return kdfWork(p.iter, p.keyLen, p.prfSize, p.weight) }
 
-// kdfWork is iter × ⌈keyLen/blockSize⌉, the number of iterated HMACs (or
-// hashes) a PBKDF2 or PKCS#12 KDF derivation runs; negative counts are 0.
-func kdfWork(iter, keyLen, blockSize int) int64 {
-	if iter < 0 {
-		iter = 0
+// kdfWork is iter × ⌈keyLen/blockSize⌉ × weight: the iterated hashes (or
+// HMACs) a PBKDF2 or PKCS#12 KDF derivation runs, times the cost of one.
+// Negative counts are 0. Anything over the budget is maxKDFWork+1, so that
+// sums of a few terms cannot overflow (an iteration count may be 2⁶³−1).
+func kdfWork(iter, keyLen, blockSize, weight int) int64 {
+	if iter <= 0 || keyLen <= 0 {
+		return 0
 	}
-	return int64(iter) * int64((keyLen+blockSize-1)/blockSize)
+	w := int64((keyLen+blockSize-1)/blockSize) * int64(weight) // small: key lengths are fixed by the scheme
+	if int64(iter) > maxKDFWork/w {
+		return maxKDFWork + 1
+	}
+	return int64(iter) * w
 }
 
 // decrypt derives the key with the standard library's PBKDF2 and decrypts
