@@ -228,7 +228,11 @@ func decodeKeyInput(data []byte, what string, accept func(*pem.Block) (bool, err
 			if ok {
 				return b.Type, b.Bytes, nil
 			}
-			seen = append(seen, b.Type)
+			if len(seen) < maxSeenTypes {
+				seen = append(seen, short(b.Type))
+			} else if len(seen) == maxSeenTypes {
+				seen = append(seen, "…")
+			}
 		}
 		if len(seen) == 0 {
 			return "", nil, keyErrorf("no valid PEM block found in %s input", what)
@@ -251,6 +255,18 @@ func decodeKeyInput(data []byte, what string, accept func(*pem.Block) (bool, err
 		return "", data, nil
 	}
 	return "", nil, keyErrorf("%s input is neither PEM, base64 DER nor DER", what)
+}
+
+// maxSeenTypes bounds the PEM block types an error lists.
+const maxSeenTypes = 5
+
+// short cuts s (a PEM block type, from the input) for an error message.
+func short(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }
 
 func keyKind(k any) string {

@@ -179,3 +179,23 @@ func pkcs1Pub(t *testing.T, k *rsa.PublicKey) []byte {
 	t.Helper()
 	return x509.MarshalPKCS1PublicKey(k)
 }
+
+// An error names at most a few of the PEM block types it skipped, each cut
+// short: the types come from the input, which may be anything.
+func TestErrorListsFewBlockTypes(t *testing.T) {
+	var in []byte
+	for i := 0; i < 50; i++ {
+		in = append(in, pem.EncodeToMemory(&pem.Block{Type: strings.Repeat("X", 500), Bytes: []byte{1}})...)
+	}
+	for _, load := range []func([]byte) error{
+		func(b []byte) error { _, err := keys.LoadPrivateKey(b); return err },
+		func(b []byte) error { _, err := keys.LoadPublicKey(b); return err },
+		func(b []byte) error { _, err := keys.LoadCertificate(b); return err },
+		func(b []byte) error { _, err := keys.LoadEncryptedPrivateKey(b, "x"); return err },
+	} {
+		err := load(in)
+		require.ErrorIs(t, err, keys.ErrKey)
+		require.Less(t, len(err.Error()), 400, err.Error())
+		require.Contains(t, err.Error(), "…")
+	}
+}

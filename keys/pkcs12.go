@@ -190,18 +190,18 @@ func pkcs12Error(err error, hasMAC bool) error {
 		return keyErrorf("PKCS#12: wrong password (MAC check failed)")
 	case errors.As(err, &notImpl):
 		return keyErrorf("PKCS#12: unsupported: %s", msg)
+	case msg == "private key missing": // the bags decrypted: the password was right
+		return keyErrorf("PKCS#12: the file contains no private key")
+	case msg == "certificate missing":
+		return keyErrorf("PKCS#12: the file contains no certificate")
+	case msg == "expected exactly one key bag":
+		return keyErrorf("PKCS#12: the file contains more than one private key, want exactly one")
 	case !hasMAC:
 		// Without a MAC, a wrong password surfaces as bad padding or as
 		// garbage where the decrypted bags or key should be.
 		return keyErrorf("PKCS#12: wrong password (decryption failed)")
 	case strings.Contains(msg, gopkcs12.ErrDecryption.Error()):
 		return keyErrorf("PKCS#12: cannot decrypt a bag although the MAC verified (corrupt file)")
-	case msg == "private key missing":
-		return keyErrorf("PKCS#12: the file contains no private key")
-	case msg == "certificate missing":
-		return keyErrorf("PKCS#12: the file contains no certificate")
-	case msg == "expected exactly one key bag":
-		return keyErrorf("PKCS#12: the file contains more than one private key, want exactly one")
 	}
 	return keyErrorf("PKCS#12: %s", msg)
 }

@@ -198,6 +198,8 @@ func TestLoadPKCS12Refusals(t *testing.T) {
 
 	noKey, err := gopkcs12.Modern2023.EncodeTrustStore([]*x509.Certificate{cert}, p12Password)
 	require.NoError(t, err)
+	noKeyNoMAC, err := gopkcs12.Passwordless.EncodeTrustStore([]*x509.Certificate{cert}, "")
+	require.NoError(t, err)
 	mismatch, err := gopkcs12.Modern2023.Encode(platformKey, cert, nil, p12Password)
 	require.NoError(t, err)
 	ecKey, err := gopkcs12.Modern2023.Encode(parsePKCS8(t, "ec_key.pem"), platformCert, nil, p12Password)
@@ -208,11 +210,12 @@ func TestLoadPKCS12Refusals(t *testing.T) {
 		data []byte
 		msg  string
 	}{
-		"no key":     {noKey, "PKCS#12: the file contains no private key"},
-		"mismatch":   {mismatch, "PKCS#12: no certificate in the file matches the private key (1 certificates)"},
-		"EC key":     {ecKey, "PKCS#12: wxpay: invalid key: private key is ECDSA"},
-		"1024 bits":  {short, "RSA private key is 1024 bits, need at least 2048"},
-		"public-key": {publicKeyIntegrity(t, readTestdata(t, "p12_modern.p12")), "public-key integrity mode is not supported"},
+		"no key":         {noKey, "PKCS#12: the file contains no private key"},
+		"no key, no MAC": {noKeyNoMAC, "PKCS#12: the file contains no private key"},
+		"mismatch":       {mismatch, "PKCS#12: no certificate in the file matches the private key (1 certificates)"},
+		"EC key":         {ecKey, "PKCS#12: wxpay: invalid key: private key is ECDSA"},
+		"1024 bits":      {short, "RSA private key is 1024 bits, need at least 2048"},
+		"public-key":     {publicKeyIntegrity(t, readTestdata(t, "p12_modern.p12")), "public-key integrity mode is not supported"},
 	} {
 		k, c, tls, err := keys.LoadPKCS12(tc.data, p12Password)
 		require.Nil(t, k, name)
