@@ -38,7 +38,10 @@ FUZZ_TARGETS ?= \
 	./keys:FuzzLoadPublicKey \
 	./codec:FuzzDecodeXML \
 	./codec:FuzzDecodeXMLFastPath \
-	./codec:FuzzXMLRoundTrip
+	./codec:FuzzXMLRoundTrip \
+	./notify:FuzzParseV3 \
+	./notify:FuzzParseV2 \
+	./chain:FuzzParseExpand
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -10,7 +10,8 @@ import (
 
 	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
-	"github.com/wxpay-go/wxpay/transport"
+
+	"github.com/wxpay-go/wxpay/internal/wire"
 )
 
 // PlatformCertificate is one downloaded, decrypted WeChat Pay platform certificate.
@@ -67,7 +68,7 @@ func (c *Client) DownloadCertificates(ctx context.Context, opts ...CallOption) (
 	if c.keys.Len() == 0 {
 		// First download: the answer is verified with the certificates it carries, once
 		// they decrypt with the APIv3 key (below).
-		opts = append([]CallOption{transport.Bootstrap()}, opts...)
+		opts = append([]CallOption{bootstrap()}, opts...)
 	}
 	resp, err := c.Chain("v3/certificates").Get(ctx, opts...)
 	if err == nil {
@@ -169,3 +170,9 @@ func (c *Client) addCertificates(certs []PlatformCertificate) error {
 	}
 	return nil
 }
+
+// bootstrap lets the certificate download go out while the client holds no key to verify
+// the answer with: the answer carries the certificates it is signed with. It still goes
+// through verification; without a key it fails, as a *VerificationError whose
+// UntrustedBody the caller checks by other means.
+func bootstrap() CallOption { return func(c *wire.Call) { c.Bootstrap = true } }

@@ -261,7 +261,7 @@ func TestPublicKeyModeAndMigration(t *testing.T) {
 	assert.ErrorIs(t, err, signer.ErrUnknownSerial)
 
 	// Migration: both configured; each answer verified by whichever key it names.
-	wx3 := newClient(t, srv, wxpay.WithPlatformPublicKey(srv.PublicKeyID, pub))
+	wx3 := newClient(t, srv, wxpay.WithPlatformCertificates(srv.PlatformCert)) // the public key comes from ClientOptions
 	for _, serial := range []string{srv.PlatformSerial, srv.PublicKeyID} {
 		_, err = wx3.Chain("v3/pay/transactions/native").Post(context.Background(), nativeOrder(srv, "PK2"),
 			wxpay.Header("Wechatpay-Serial", serial))

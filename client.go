@@ -28,18 +28,20 @@ import (
 	"time"
 
 	"github.com/wxpay-go/wxpay/chain"
+	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
-	"github.com/wxpay-go/wxpay/transport"
 )
 
 // Client calls WeChat Pay. Its configuration is fixed at New; it is safe for concurrent use.
 type Client struct {
-	pipe     *transport.Pipeline
+	pipe     chain.Doer
 	keys     *signer.KeyStore
 	signer   *signer.V3Signer
 	apiv3Key string
 	apiv2Key string
+	json     codec.Codec
 }
 
 // Option configures a Client. Options are checked by New, which reports the first error.
@@ -58,9 +60,11 @@ type settings struct {
 	tlsConfig     *tls.Config
 	httpClient    *http.Client
 	logger        *slog.Logger
-	retry         transport.RetryPolicy
+	retry         any // a RetryPolicy, or nil for the default
 	timeout       time.Duration
 	maxResponse   int64
+	maxInFlight   int
+	json          codec.Codec
 }
 
 type pubKey struct {
@@ -80,7 +84,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key}
+	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key, json: s.json}
 	if s.key != nil || s.mchid != "" || s.serial != "" {
 		v3, err := signer.NewV3Signer(s.mchid, s.serial, s.key)
 		if err != nil {
@@ -106,7 +110,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.pipe, err = transport.New(transport.Config{
+	pipe, err := wire.NewPipeline(wire.Config{
 		BaseURL:          s.baseURL,
 		BackupHost:       s.backupHost,
 		Signer:           c.signer,
@@ -117,10 +121,13 @@ func New(opts ...Option) (*Client, error) {
 		Retry:            s.retry,
 		Logger:           s.logger,
 		MaxResponseBytes: s.maxResponse,
+		MaxInFlight:      s.maxInFlight,
+		JSON:             s.json,
 	})
 	if err != nil {
 		return nil, err
 	}
+	c.pipe = pipe.(chain.Doer)
 	return c, nil
 }
 
@@ -132,6 +139,12 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 		return nil, nil, fmt.Errorf("%w: WithTLSConfig: InsecureSkipVerify is refused; add the server's CA to RootCAs instead", ErrConfig)
 	}
 	if s.httpClient != nil {
+		if s.tlsConfig != nil {
+			return nil, nil, fmt.Errorf("%w: WithTLSConfig and WithHTTPClient together: set the TLS settings on the given client's transport", ErrConfig)
+		}
+		if t, ok := s.httpClient.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
+			return nil, nil, fmt.Errorf("%w: WithHTTPClient: its transport sets InsecureSkipVerify, which is refused; add the server's CA to RootCAs instead", ErrConfig)
+		}
 		plain = s.httpClient
 	} else {
 		// Timeouts live in the transport (connect, TLS handshake, waiting for the answer's
@@ -169,7 +182,8 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 
 func newTransport(conf *tls.Config, timeout time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64 // many goroutines share one client
+	t.MaxIdleConnsPerHost = DefaultMaxConnsPerHost // many goroutines share one client
+	t.MaxConnsPerHost = DefaultMaxConnsPerHost     // a burst of calls waits for a connection instead of opening thousands
 	if timeout > 0 {
 		t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
 		t.TLSHandshakeTimeout = timeout
@@ -210,11 +224,6 @@ func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
 // V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
 func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
 
-// Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
-func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, error) {
-	return c.pipe.Do(ctx, req)
-}
-
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.pipe.CloseIdleConnections() }
 
@@ -235,7 +244,7 @@ func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notificatio
 }
 
 func (c *Client) notifications() *notify.Parser {
-	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key}
+	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key, JSON: c.json}
 }
 
 // KeyStore returns the store of WeChat Pay certificates and public keys the client
@@ -335,12 +344,17 @@ func WithBackupHost(host string) Option {
 }
 
 // WithTLSConfig sets the base TLS settings (RootCAs of a test server, say). The client
-// certificate is added on top, for mutual-TLS calls only. InsecureSkipVerify is refused.
+// certificate is added on top, for mutual-TLS calls only. InsecureSkipVerify is refused,
+// and so is WithTLSConfig together with WithHTTPClient (whose transport has its own TLS
+// settings: set them there).
 func WithTLSConfig(c *tls.Config) Option {
 	return func(s *settings) error { s.tlsConfig = c; return nil }
 }
 
-// WithHTTPClient replaces the HTTP client (its Transport, timeout and redirect policy).
+// WithHTTPClient replaces the HTTP client (its Transport, timeout and redirect policy). A
+// transport that skips certificate verification is refused; whatever the transport, an
+// https answer whose certificate chain was not verified is never read (a *SendError with
+// FailureTLS).
 func WithHTTPClient(c *http.Client) Option {
 	return func(s *settings) error {
 		if c == nil {
@@ -365,13 +379,52 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy; RetryPolicy{MaxAttempts: 1} turns retries off.
+// WithRetryPolicy replaces DefaultRetryPolicy; RetryPolicy{MaxAttempts: 1} turns retries
+// off. A policy that makes no sense (RetryPolicy.Validate) is refused: retries without a
+// positive BaseDelay, more than 10 attempts, a MaxDelay below BaseDelay.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(s *settings) error {
-		if p.MaxAttempts < 1 {
-			return fmt.Errorf("%w: WithRetryPolicy: MaxAttempts must be at least 1", ErrConfig)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("WithRetryPolicy: %w", err)
 		}
 		s.retry = p
+		return nil
+	}
+}
+
+// DefaultMaxConnsPerHost caps the connections the default HTTP client opens to one host
+// (WeChat Pay's API host, say): a burst of calls beyond it waits for a free connection. A
+// client given by WithHTTPClient keeps its own limits.
+const DefaultMaxConnsPerHost = 64
+
+// WithMaxConcurrency bounds the calls in flight at once, sync and async alike: call n+1
+// waits (its context still bounding the wait) until one of n ends. With the default 0
+// there is no bound beyond DefaultMaxConnsPerHost; a high-volume service sets it near the
+// number of RSA signatures its cores can make at once, so that a burst of …Async calls
+// queues instead of running thousands of signatures together.
+func WithMaxConcurrency(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("%w: WithMaxConcurrency: negative", ErrConfig)
+		}
+		s.maxInFlight = n
+		return nil
+	}
+}
+
+// WithJSONCodec plugs the JSON codec for APIv3 request bodies, answers (Response.Decode)
+// and callbacks (Notification.Decode): a faster encoder such as goccy/go-json or
+// bytedance/sonic wrapped in a codec.Codec (Encode = Marshal, Decode = Unmarshal). The
+// standard library is the default, and the module depends on no alternative. Whatever the
+// codec, a request is signed over the exact bytes sent and an answer is verified over the
+// exact bytes received, before the codec sees them; []byte, json.RawMessage and string
+// bodies never reach the codec.
+func WithJSONCodec(c codec.Codec) Option {
+	return func(s *settings) error {
+		if c == nil {
+			return fmt.Errorf("%w: WithJSONCodec: nil codec", ErrConfig)
+		}
+		s.json = c
 		return nil
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"io"
 	"net/url"
 	"strings"
+
+	"github.com/wxpay-go/wxpay/signer"
 )
 
 // DownloadBill downloads a bill or fund-flow file from the download_url an apply call
@@ -118,7 +120,7 @@ func (b *billReader) Read(p []byte) (int, error) {
 	b.h.Write(p[:n])
 	if err == io.EOF && b.want != nil {
 		if got := b.h.Sum(nil); subtle.ConstantTimeCompare(got, b.want) != 1 {
-			err = fmt.Errorf("%w: bill file SHA-1 %x, hash_value %x", ErrVerification, got, b.want)
+			err = &VerificationError{Reason: fmt.Errorf("%w: bill file SHA-1 %x, hash_value %x", signer.ErrBadSignature, got, b.want)}
 		}
 	}
 	if err != nil {

@@ -40,7 +40,13 @@ func sampleBody(method, path string) any {
 func TestFluentAndChainBuildTheSameRequest(t *testing.T) {
 	srv := wxpaytest.NewServer(t)
 	wx := newClient(t, srv)
-	require.Len(t, fluentCalls, catalog.Len(), "one fluent call per catalog endpoint")
+	imported := 0 // the rows catalog/rules.tsv adds (flag Extra) have no fluent call
+	for _, e := range catalog.All() {
+		if !e.Has(catalog.Extra) {
+			imported++
+		}
+	}
+	require.Len(t, fluentCalls, imported, "one fluent call per imported catalog endpoint")
 
 	zoned := map[string]int{}
 	same := 0

@@ -20,7 +20,8 @@ import (
 
 	"github.com/wxpay-go/wxpay/codec"
 	"github.com/wxpay-go/wxpay/signer"
-	"github.com/wxpay-go/wxpay/transport"
+
+	"github.com/wxpay-go/wxpay/internal/wire"
 )
 
 // MaxUploadSize is the largest file Upload and UploadBody accept (100 MiB). The file is
@@ -126,7 +127,7 @@ func FormBody(parts ...FormPart) (body []byte, opts []CallOption, err error) {
 	}
 	return body, []CallOption{
 		Header("Content-Type", contentType),
-		transport.SignBody(meta),
+		signBody(meta),
 	}, nil
 }
 
@@ -236,7 +237,7 @@ func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r i
 		return nil, err
 	}
 	// SignType: the answer is verified as HMAC-SHA256, the sign type of the parts.
-	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType), SignType(signer.SignTypeHMACSHA256)}, opts...)...)
+	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType), PreSigned(), SignType(signer.SignTypeHMACSHA256)}, opts...)...)
 }
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
@@ -264,3 +265,7 @@ func uploadContentType(filename string) string {
 	}
 	return "application/octet-stream"
 }
+
+// signBody makes an APIv3 call sign meta instead of the body sent: a media upload sends a
+// multipart body and signs only its meta part, byte for byte.
+func signBody(meta []byte) CallOption { return func(c *wire.Call) { c.SignBody = meta } }

@@ -5,24 +5,27 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/transport"
 )
 
-// Doer runs a resolved request: the client's transport pipeline.
+// Doer runs a resolved request: the client's transport pipeline. It is the SDK's own
+// plumbing (its argument types are internal); users get nodes from the client.
 type Doer interface {
-	Do(ctx context.Context, req *transport.Request) (*transport.Response, error)
-	Prepare(req *transport.Request) (*transport.Prepared, error)
+	wire.Pipeline
+	Do(ctx context.Context, req *wire.Request) (*transport.Response, error)
+	Go(ctx context.Context, fn func(context.Context) (*transport.Response, error)) *transport.Future
 }
 
 // Node is one position in a path: a template and the values bound to its placeholders
 // so far. A Node is an immutable value: extending it returns a new Node, so one Node may
-// be shared by any number of goroutines. The zero Node is not usable; get one from the
-// client (wx.Chain, wx.V3, …).
+// be shared by any number of goroutines. Get one from the client (wx.Chain, wx.V3, …):
+// the zero Node has no client, and its verbs return ErrZeroNode without sending anything.
 type Node struct {
 	doer  Doer
 	tmpl  *Template
-	bound []transport.Param // capacity == length: appends always copy
-	err   error             // a template error, reported by the verbs
+	bound []wire.Param // capacity == length: appends always copy
+	err   error        // a template error, reported by the verbs
 }
 
 // New returns the node for template s on doer. A malformed template gives a node whose
@@ -50,7 +53,7 @@ func (n Node) Template() string {
 // Chain extends the node with more segments, written like any template ("a/{b}/c").
 // Values bound so far stay bound.
 func (n Node) Chain(sub string) Node {
-	if n.err != nil {
+	if n.err != nil || n.tmpl == nil {
 		return n
 	}
 	t, err := Parse(strings.TrimSuffix(n.tmpl.String(), "/") + "/" + strings.TrimPrefix(sub, "/"))
@@ -120,7 +123,7 @@ func (n Node) Do(ctx context.Context, method string, body any, opts ...transport
 
 // Prepare builds the request a call would send — method, URL, headers, body, mutual TLS —
 // without signing or sending it: a dry run for tools and tests.
-func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*transport.Prepared, error) {
+func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*wire.Prepared, error) {
 	req, err := request(n, method, body, opts)
 	if err != nil {
 		return nil, err
@@ -128,11 +131,14 @@ func (n Node) Prepare(method string, body any, opts ...transport.CallOption) (*t
 	return n.doer.Prepare(req)
 }
 
-func request(n Node, method string, body any, opts []transport.CallOption) (*transport.Request, error) {
+func request(n Node, method string, body any, opts []transport.CallOption) (*wire.Request, error) {
 	if n.err != nil {
 		return nil, n.err
 	}
-	req := &transport.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
+	if n.tmpl == nil || n.doer == nil {
+		return nil, ErrZeroNode
+	}
+	req := &wire.Request{Method: method, Template: n.tmpl.String(), Shape: n.tmpl.shape, Body: body}
 	for _, o := range opts {
 		o(&req.Call)
 	}
@@ -146,7 +152,10 @@ func request(n Node, method string, body any, opts []transport.CallOption) (*tra
 
 // DoAsync is Do on its own goroutine; the goroutine ends with the call.
 func (n Node) DoAsync(ctx context.Context, method string, body any, opts ...transport.CallOption) *transport.Future {
-	return transport.Go(ctx, func(ctx context.Context) (*transport.Response, error) {
+	if n.doer == nil {
+		return new(transport.Future) // the zero Future: Wait returns ErrInvalidRequest at once
+	}
+	return n.doer.Go(ctx, func(ctx context.Context) (*transport.Response, error) {
 		return n.Do(ctx, method, body, opts...)
 	})
 }

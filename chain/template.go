@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wxpay-go/wxpay/catalog"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/transport"
 )
 
@@ -22,6 +23,9 @@ var (
 	ErrInvalidPathParam = errors.New("wxpay: invalid path parameter")
 	// ErrInvalidTemplate: the path template itself is malformed. Nothing is sent.
 	ErrInvalidTemplate = errors.New("wxpay: invalid path template")
+	// ErrZeroNode: a verb was called on the zero Node, which has no client. It wraps
+	// transport.ErrInvalidRequest. Nothing is sent.
+	ErrZeroNode = fmt.Errorf("%w: the zero Node has no client; get nodes from the client (wx.Chain, wx.V3, …)", transport.ErrInvalidRequest)
 )
 
 // Template is a parsed path template. It is immutable and safe to share.
@@ -159,7 +163,7 @@ func (t *Template) Names() []string { return append([]string(nil), t.names...) }
 
 // Expand fills the placeholders: a value in call (the per-call PathParam options, later
 // ones winning) overrides one bound on the node. Each value is escaped as one segment.
-func (t *Template) Expand(bound, call []transport.Param) (string, error) {
+func (t *Template) Expand(bound, call []wire.Param) (string, error) {
 	if len(t.names) == 0 {
 		return t.text, nil
 	}
@@ -181,7 +185,7 @@ func (t *Template) Expand(bound, call []transport.Param) (string, error) {
 			if v.Value == "" || v.Value == "." || v.Value == ".." {
 				return "", fmt.Errorf("%w: {%s} = %q in %s", ErrInvalidPathParam, p.name, v.Value, t.text)
 			}
-			b.WriteString(transport.Escape(v.Value))
+			b.WriteString(wire.Escape(v.Value))
 			continue
 		}
 		if err := checkEscapedSegment(v.Value); err != nil {
@@ -193,13 +197,13 @@ func (t *Template) Expand(bound, call []transport.Param) (string, error) {
 }
 
 // lookup returns the last value given for name.
-func lookup(ps []transport.Param, name string) (transport.Param, bool) {
+func lookup(ps []wire.Param, name string) (wire.Param, bool) {
 	for i := len(ps) - 1; i >= 0; i-- {
 		if ps[i].Name == name {
 			return ps[i], true
 		}
 	}
-	return transport.Param{}, false
+	return wire.Param{}, false
 }
 
 // checkEscapedSegment accepts a pre-encoded single path segment: unreserved characters,

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay/chain"
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/internal/wire"
 )
 
 func TestParseForms(t *testing.T) {
@@ -40,9 +40,9 @@ func TestParseRefuses(t *testing.T) {
 func TestExpand(t *testing.T) {
 	tm := chain.MustParse("v3/a/{x}/b/<y>/file-{z}.csv")
 	assert.Equal(t, []string{"x", "y", "z"}, tm.Names())
-	p := func(kv ...string) (ps []transport.Param) {
+	p := func(kv ...string) (ps []wire.Param) {
 		for i := 0; i < len(kv); i += 2 {
-			ps = append(ps, transport.Param{Name: kv[i], Value: kv[i+1]})
+			ps = append(ps, wire.Param{Name: kv[i], Value: kv[i+1]})
 		}
 		return
 	}
@@ -77,7 +77,7 @@ func TestNodesAreImmutable(t *testing.T) {
 }
 
 func BenchmarkParseAndExpand(b *testing.B) {
-	call := []transport.Param{{Name: "out_trade_no", Value: "1217752501201407033233368018"}}
+	call := []wire.Param{{Name: "out_trade_no", Value: "1217752501201407033233368018"}}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		tm, _ := chain.Parse("v3/transactions/out-trade-no/{out_trade_no}/reverse")

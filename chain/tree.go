@@ -3,7 +3,7 @@ package chain
 import (
 	"sync"
 
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/internal/wire"
 )
 
 // The fluent tree (zz_tree.go) is generated from the endpoint catalog by internal/gen;
@@ -28,9 +28,9 @@ func at(n Node, i int) Node {
 
 // child is the node for tree template i, with value v bound to placeholder name.
 func child(n Node, i int, name, v string) Node {
-	bound := make([]transport.Param, len(n.bound), len(n.bound)+1)
+	bound := make([]wire.Param, len(n.bound), len(n.bound)+1)
 	copy(bound, n.bound)
-	return Node{doer: n.doer, tmpl: treeTemplate(i), bound: append(bound, transport.Param{Name: name, Value: v})}
+	return Node{doer: n.doer, tmpl: treeTemplate(i), bound: append(bound, wire.Param{Name: name, Value: v})}
 }
 
 // t 191137811

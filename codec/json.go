@@ -30,6 +30,33 @@ func EncodeJSON(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// EncodeJSONWith is EncodeJSON with c serializing what is not already bytes: nil, []byte,
+// json.RawMessage and string are handled as EncodeJSON handles them (so pre-serialized
+// bodies are still signed and sent byte for byte), anything else goes to c.Encode. A nil
+// c is JSON.
+func EncodeJSONWith(c Codec, v any) ([]byte, error) {
+	switch v.(type) {
+	case nil, []byte, json.RawMessage, string:
+		return EncodeJSON(v)
+	}
+	if c == nil {
+		return json.Marshal(v)
+	}
+	return c.Encode(v)
+}
+
+// DecodeJSONWith is DecodeJSON with c parsing the body: an empty body still gives
+// ErrEmptyBody, whatever c does with it. A nil c is JSON.
+func DecodeJSONWith(c Codec, data []byte, v any) error {
+	if c == nil || c == JSON {
+		return DecodeJSON(data, v)
+	}
+	if len(bytes.TrimLeft(data, " \t\r\n\ufeff")) == 0 {
+		return fmt.Errorf("%w: cannot decode JSON into %T", ErrEmptyBody, v)
+	}
+	return c.Decode(data, v)
+}
+
 // DecodeJSON parses an APIv3 answer body into v with json.Unmarshal
 // semantics.
 //

@@ -59,6 +59,9 @@ type Parser struct {
 	// APIv2Key (32 bytes) checks the sign of APIv2 callbacks and decrypts
 	// the req_info of APIv2 refund callbacks. Required for APIv2 callbacks.
 	APIv2Key string
+	// JSON decodes the decrypted APIv3 resource in Notification.Decode; nil
+	// means codec.JSON (encoding/json).
+	JSON codec.Codec
 }
 
 // Notification is a verified (and, where applicable, decrypted) callback.
@@ -76,23 +79,33 @@ type Notification struct {
 	// APIv2 reports an APIv2 (XML) callback.
 	APIv2 bool
 
-	// Fields holds, for APIv2, the verified fields in document order; for a
-	// refund callback the decrypted req_info fields follow the outer ones.
-	// Nil for APIv3.
+	json codec.Codec // the Parser's JSON codec
+
+	// Fields holds, for APIv2, the verified fields in document order: for a
+	// pay callback the signed fields, for a refund callback only the fields of
+	// the decrypted req_info (the part the APIv2 key authenticates). Nil for
+	// APIv3.
 	Fields codec.Fields
+
+	// Outer holds, for an APIv2 refund callback, the fields outside req_info
+	// (return_code, appid, mch_id, nonce_str…). Nothing authenticates them:
+	// anyone can write them next to a replayed req_info. They are never part of
+	// Fields, Plaintext or Decode; do not base a business decision on them.
+	Outer codec.Fields
 }
 
 // Decode stores the callback's content in v: for APIv3 the decrypted
 // resource, decoded as JSON ([codec.DecodeJSON]); for APIv2 the verified
 // [Notification.Fields], decoded by [codec.Fields.Decode] into a
 // *map[string]string, a *codec.Fields or a pointer to a struct tagged
-// `xml:"name"` (for a repeated name, or a refund field that also occurs in the
-// outer document, the first value wins).
+// `xml:"name"` (for a repeated name the first value wins). For a refund callback
+// that is the decrypted req_info alone: the unauthenticated outer fields never
+// shadow or add to it.
 func (n *Notification) Decode(v any) error {
 	if n.APIv2 {
 		return n.Fields.Decode(v)
 	}
-	return codec.DecodeJSON(n.Plaintext, v)
+	return codec.DecodeJSONWith(n.json, n.Plaintext, v)
 }
 
 // Parse verifies and decodes a callback given its headers and raw body. A
@@ -179,7 +192,7 @@ func (p *Parser) parseV3(header http.Header, body []byte) (*Notification, error)
 		ID: env.ID, EventType: env.EventType, ResourceType: env.ResourceType,
 		Summary: env.Summary, CreateTime: env.CreateTime,
 		OriginalType: r.OriginalType, AssociatedData: r.AssociatedData,
-		Plaintext: pt,
+		Plaintext: pt, json: p.JSON,
 	}, nil
 }
 
@@ -235,9 +248,13 @@ func (p *Parser) parseV2(body []byte) (*Notification, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: APIv2 refund callback req_info: %w", ErrNotification, err)
 	}
-	merged := make(codec.Fields, 0, len(fields)+len(inner))
-	merged = append(append(merged, fields...), inner...)
-	return &Notification{APIv2: true, Plaintext: pt, Fields: merged}, nil
+	outer := make(codec.Fields, 0, len(fields)-1)
+	for _, f := range fields {
+		if f.Name != "req_info" {
+			outer = append(outer, f)
+		}
+	}
+	return &Notification{APIv2: true, Plaintext: pt, Fields: inner, Outer: outer}, nil
 }
 
 // truncate shortens s for error messages.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay/codec"
@@ -24,7 +25,7 @@ import (
 const successV2 = `<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>`
 
 // parserFor returns a Parser that trusts srv's platform certificate (and public key id).
-func parserFor(t *testing.T, srv *wxpaytest.Server) *notify.Parser {
+func parserFor(t testing.TB, srv *wxpaytest.Server) *notify.Parser {
 	t.Helper()
 	ks := signer.NewKeyStore()
 	_, err := ks.AddCertificate(srv.PlatformCert)
@@ -397,7 +398,9 @@ func TestRefundV2Vector(t *testing.T) {
 	require.True(t, n.APIv2)
 	require.Equal(t, vectorPlain, string(n.Plaintext))
 	require.Equal(t, "131811191610442717309", n.Fields.Get("out_refund_no"))
-	require.Equal(t, "wx", n.Fields.Get("appid"))
+	require.Equal(t, "wx", n.Outer.Get("appid"))
+	_, inFields := n.Fields.Lookup("appid")
+	require.False(t, inFields, "outer fields are not in Fields")
 	require.Equal(t, codec.Field{Name: "out_refund_no", Value: "131811191610442717309"}, n.Fields[len(n.Fields)-1])
 
 	// Altered req_info: last character of the base64 changed, or a block dropped.
@@ -433,7 +436,7 @@ func TestRefundV2(t *testing.T) {
 	n := rec.last.Load()
 	require.True(t, strings.HasPrefix(string(n.Plaintext), "<root>"))
 	require.Equal(t, "R3003", n.Fields.Get("out_refund_no"))
-	require.Equal(t, srv.MchID, n.Fields.Get("mch_id"))
+	require.Equal(t, srv.MchID, n.Outer.Get("mch_id"))
 	var r struct {
 		MchID        string `xml:"mch_id"`
 		OutRefundNo  string `xml:"out_refund_no"`
@@ -443,7 +446,7 @@ func TestRefundV2(t *testing.T) {
 	require.NoError(t, n.Decode(&r))
 	require.Equal(t, 40, r.RefundFee)
 	require.Equal(t, "SUCCESS", r.RefundStatus)
-	require.Equal(t, srv.MchID, r.MchID)
+	require.Empty(t, r.MchID, "mch_id is outside req_info: unauthenticated, not decoded")
 
 	// Tampered req_info (one base64 character of the first block changed): fn is not called.
 	f, err := codec.DecodeXML(body)
@@ -463,6 +466,35 @@ func TestRefundV2(t *testing.T) {
 	require.NoError(t, err)
 	requireRejectedV2(t, srv, url, rec, bad)
 	require.EqualValues(t, 1, rec.calls.Load())
+}
+
+// TestRefundV2OuterFieldsCannotShadow: a genuine (replayed) req_info with forged outer
+// refund_status and out_refund_no. Before the fix the outer values won in Decode and Get.
+func TestRefundV2OuterFieldsCannotShadow(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	p := parserFor(t, srv)
+	body, err := srv.RefundNotificationV2([][2]string{{"out_refund_no", "R-GENUINE"}, {"refund_status", "CHANGE"}, {"refund_fee", "40"}})
+	require.NoError(t, err)
+	forged := strings.Replace(string(body), "<return_code>", "<refund_status>SUCCESS</refund_status><out_refund_no>ATTACKER</out_refund_no><refund_fee>99999</refund_fee><extra>x</extra><return_code>", 1)
+	n, err := p.Parse(nil, []byte(forged))
+	require.NoError(t, err)
+	assert.Equal(t, "R-GENUINE", n.Fields.Get("out_refund_no"))
+	assert.Equal(t, "CHANGE", n.Fields.Get("refund_status"))
+	_, added := n.Fields.Lookup("extra")
+	assert.False(t, added, "outer fields do not add to the trusted ones")
+	var m map[string]string
+	require.NoError(t, n.Decode(&m))
+	assert.Equal(t, map[string]string{"out_refund_no": "R-GENUINE", "refund_status": "CHANGE", "refund_fee": "40"}, m)
+	var r struct {
+		OutRefundNo  string `xml:"out_refund_no"`
+		RefundStatus string `xml:"refund_status"`
+		RefundFee    int64  `xml:"refund_fee"`
+	}
+	require.NoError(t, n.Decode(&r))
+	assert.Equal(t, "R-GENUINE", r.OutRefundNo)
+	assert.Equal(t, "CHANGE", r.RefundStatus)
+	assert.EqualValues(t, 40, r.RefundFee)
+	assert.Equal(t, "ATTACKER", n.Outer.Get("out_refund_no"), "kept apart, for diagnosis")
 }
 
 func TestHandlerErrors(t *testing.T) {

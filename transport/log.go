@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -43,9 +44,48 @@ func redactAuthorization(v string) string {
 	return scheme + " " + strings.Join(append(kept, "signature="+Redacted), ",")
 }
 
+// redactURL returns u with the values of secret query parameters replaced by Redacted:
+// an APIv2 GET's sign, a download's token, and any parameter named like a credential
+// (sign, paySign, token, key, *_token, *_key, *_sign). Everything that goes into a log
+// line or an error message passes through it.
+func redactURL(u string) string {
+	q := strings.IndexByte(u, '?')
+	if q < 0 {
+		return u
+	}
+	var b strings.Builder
+	b.WriteString(u[:q+1])
+	for i, kv := range strings.Split(u[q+1:], "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		k, _, hasValue := strings.Cut(kv, "=")
+		if hasValue && secretQueryName(k) {
+			b.WriteString(k + "=" + Redacted)
+		} else {
+			b.WriteString(kv)
+		}
+	}
+	return b.String()
+}
+
+// secretQueryName reports a query parameter whose value is a credential or a signature.
+func secretQueryName(escapedName string) bool {
+	name, err := url.QueryUnescape(escapedName)
+	if err != nil {
+		return true // cannot tell: redact
+	}
+	name = strings.ToLower(name)
+	switch name {
+	case "sign", "paysign", "signature", "token", "key":
+		return true
+	}
+	return strings.HasSuffix(name, "_token") || strings.HasSuffix(name, "_key") || strings.HasSuffix(name, "_sign")
+}
+
 // log writes one record per attempt at Debug (success) or Warn (failure). Bodies, keys
 // and signatures are never logged.
-func (p *Pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attempt int, start time.Time, resp *Response, err error) {
+func (p *pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attempt int, start time.Time, resp *Response, failure Failure, err error) {
 	l := p.cfg.Logger
 	level := slog.LevelDebug
 	if err != nil {
@@ -56,7 +96,7 @@ func (p *Pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attem
 	}
 	attrs := []slog.Attr{
 		slog.String("method", o.method),
-		slog.String("url", o.url()),
+		slog.String("url", redactURL(o.url())),
 		slog.Int("attempt", attempt),
 		slog.Duration("elapsed", time.Since(start)),
 		slog.Any("request_header", RedactHeader(sent)),
@@ -68,7 +108,7 @@ func (p *Pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attem
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("failure", failure.String()), slog.String("error", err.Error()))
 	}
 	l.LogAttrs(ctx, level, "wxpay call", attrs...)
 }

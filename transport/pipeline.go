@@ -1,15 +1,20 @@
-// Package transport carries a resolved call to WeChat Pay and back. Its pipeline reads top
-// to bottom in this file:
+// Package transport carries a resolved call to WeChat Pay and back, and holds the types a
+// call hands back: Response, Future, the errors and the per-call options. Its pipeline
+// reads top to bottom in this file:
 //
-//	build  → the URL, headers and exact body bytes (APIv2: nonce_str and sign inside the XML)
-//	sign   → APIv3 Authorization over the method, the request target as sent and the body,
-//	         in resty's pre-request hook: the last step before the wire, so a retry re-signs
-//	send   → one attempt over resty (mutual TLS only for the APIv2 endpoints that need it)
-//	verify → APIv3: Wechatpay-* headers, ±300 s, serial, RSA signature; APIv2: return_code,
-//	         sign, result_code
+//	build  → the URL, headers and exact body bytes (APIv2: nonce_str and sign inside the
+//	         XML). Everything that can fail on the caller's input fails here: nothing is sent.
+//	sign   → APIv3: Authorization over the method, the request target as sent and the body,
+//	         afresh for every attempt (new nonce, new timestamp)
+//	send   → one attempt over resty (mutual TLS only for the APIv2 endpoints that need it);
+//	         a failure to get an answer is classified once (Failure): not sent, TLS,
+//	         outcome unknown, context
+//	verify → the connection's certificate was verified; APIv3: Wechatpay-* headers,
+//	         ±300 s, serial, RSA signature; APIv2: return_code, sign (of the request's sign
+//	         type), result_code
 //	decode → a *Response, an *APIError or a *VerificationError
-//
-// Everything that can fail on the caller's input fails in build, before anything is sent.
+//	retry  → the rule table in retry.go decides from the attempt's Failure; a POST whose
+//	         outcome is unknown is never sent twice unless the call is Idempotent
 package transport
 
 import (
@@ -18,12 +23,16 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
@@ -34,6 +43,7 @@ import (
 
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -46,34 +56,33 @@ const DefaultBaseURL = "https://api.mch.weixin.qq.com/"
 // DefaultMaxResponseBytes caps a buffered answer (16 MiB).
 const DefaultMaxResponseBytes = 16 << 20
 
-// Config is what a Pipeline needs. The root package's options fill it.
-type Config struct {
-	BaseURL          string           // default DefaultBaseURL; must end in "/" (added if missing)
-	BackupHost       string           // failover host for the default base ("" = off)
-	Signer           *signer.V3Signer // APIv3 requests; nil → APIv3 calls fail with ErrConfig
-	Verifier         *signer.Verifier // APIv3 answers; nil or empty → APIv3 calls fail with ErrConfig
-	APIv2Key         string           // APIv2 MD5/HMAC key; "" → APIv2 calls fail with ErrConfig
-	HTTPClient       *http.Client     // plain calls
-	SecureClient     *http.Client     // mutual-TLS calls; nil when no client certificate is configured
-	Retry            RetryPolicy      // zero value: DefaultRetryPolicy
-	Logger           *slog.Logger     // nil: no logging
-	MaxResponseBytes int64            // 0: DefaultMaxResponseBytes
-	UserAgent        string           // "" : wxpay-go/Version (GOOS/GOARCH) goVersion
+func init() {
+	wire.NewPipeline = func(cfg wire.Config) (wire.Pipeline, error) { return newPipeline(cfg) }
 }
 
-// Pipeline sends calls. It is safe for concurrent use; its configuration never changes.
-type Pipeline struct {
-	cfg       Config
+// pipeline sends calls. It is safe for concurrent use; its configuration never changes.
+type pipeline struct {
+	cfg       wire.Config
+	retry     RetryPolicy
 	userAgent []string // the User-Agent header value, shared
 	base      *url.URL // cfg.BaseURL, parsed once
 	baseHost  string   // host of cfg.BaseURL, the only base that fails over
 	plain     *resty.Client
 	secure    *resty.Client
 	serial    atomic.Pointer[[]string] // the last Wechatpay-Serial header value, shared
+	inFlight  chan struct{}            // a slot per call in flight (nil: unbounded)
+	trace     func(step string)        // tests only: each step as it runs (nil in use)
 }
 
-// New checks cfg and builds a Pipeline.
-func New(cfg Config) (*Pipeline, error) {
+// step reports a pipeline step to the test trace; the golden test pins their order.
+func (p *pipeline) step(s string) {
+	if p.trace != nil {
+		p.trace(s)
+	}
+}
+
+// newPipeline checks cfg and builds a pipeline.
+func newPipeline(cfg wire.Config) (*pipeline, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
@@ -85,8 +94,19 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.HTTPClient == nil {
 		return nil, fmt.Errorf("%w: no HTTP client", ErrConfig)
 	}
-	if cfg.Retry.MaxAttempts == 0 {
-		cfg.Retry = DefaultRetryPolicy
+	retry := DefaultRetryPolicy
+	if cfg.Retry != nil {
+		p, ok := cfg.Retry.(RetryPolicy)
+		if !ok {
+			return nil, fmt.Errorf("%w: retry policy of type %T", ErrConfig, cfg.Retry)
+		}
+		retry = p
+	}
+	if err := retry.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxInFlight < 0 {
+		return nil, fmt.Errorf("%w: MaxInFlight %d is negative", ErrConfig, cfg.MaxInFlight)
 	}
 	if cfg.MaxResponseBytes <= 0 {
 		cfg.MaxResponseBytes = DefaultMaxResponseBytes
@@ -94,49 +114,97 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "wxpay-go/" + Version + " (" + runtime.GOOS + "/" + runtime.GOARCH + ") " + runtime.Version()
 	}
-	p := &Pipeline{cfg: cfg, userAgent: []string{cfg.UserAgent}, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
+	p := &pipeline{cfg: cfg, retry: retry, userAgent: []string{cfg.UserAgent}, base: base, baseHost: base.Host, plain: newResty(cfg.HTTPClient)}
 	if cfg.SecureClient != nil {
 		p.secure = newResty(cfg.SecureClient)
+	}
+	if cfg.MaxInFlight > 0 {
+		p.inFlight = make(chan struct{}, cfg.MaxInFlight)
 	}
 	return p, nil
 }
 
 func newResty(hc *http.Client) *resty.Client {
 	return resty.NewWithClient(hc).
-		SetLogger(quietLogger{}).       // the pipeline logs, redacted, through slog
-		SetAllowGetMethodPayload(true). // Body option on GET
-		SetPreRequestHook(signHook)     // step 2: sign
+		SetLogger(quietLogger{}).      // the pipeline logs, redacted, through slog
+		SetAllowGetMethodPayload(true) // Body option on GET
 }
 
 // CloseIdleConnections closes idle keep-alive connections of both HTTP clients.
-func (p *Pipeline) CloseIdleConnections() {
+func (p *pipeline) CloseIdleConnections() {
 	p.cfg.HTTPClient.CloseIdleConnections()
 	if p.cfg.SecureClient != nil {
 		p.cfg.SecureClient.CloseIdleConnections()
 	}
 }
 
-// Do runs one call through the pipeline.
-func (p *Pipeline) Do(ctx context.Context, req *Request) (*Response, error) {
-	out, err := p.build(req)
+// Go runs fn on a new goroutine and returns its Future (the …Async verbs). A nil ctx
+// fails the Future without starting fn; a panic in fn becomes the Future's error.
+func (p *pipeline) Go(ctx context.Context, fn func(context.Context) (*Response, error)) *Future {
+	return goFuture(ctx, fn)
+}
+
+// Do runs one call through the pipeline: build once, then attempts (sign, send, verify,
+// decode) until one succeeds or the retry rules in retry.go say stop.
+func (p *pipeline) Do(ctx context.Context, req *wire.Request) (*Response, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidRequest)
+	}
+	p.step("build")
+	o, err := p.build(req) // step 1: build (caller input fails here; nothing is sent)
 	if err != nil {
 		return nil, err
 	}
-	policy := p.cfg.Retry
+	p.step("acquire")
+	if err := p.acquire(ctx); err != nil { // bounded calls in flight
+		return nil, &SendError{Method: o.method, URL: redactURL(o.url()), Failure: FailureContext, Err: err}
+	}
+	defer p.release()
+	policy := p.retry
 	if req.Call.NoRetry {
 		policy.MaxAttempts = 1
 	}
 	for attempt := 1; ; attempt++ {
-		resp, err := p.attempt(ctx, out, attempt)
-		if attempt >= policy.MaxAttempts || !policy.shouldRetry(ctx, resp, err) {
+		resp, failure, err := p.attempt(ctx, o, attempt) // steps 2–5
+		if failure == FailureNone || attempt >= policy.MaxAttempts {
+			p.step("return " + failure.String())
 			return resp, err
 		}
+		retry, perr := policy.retryable(failure, o.method, req.Call.Idempotent, resp, err) // step 6: retry?
+		if perr != nil {
+			return nil, perr
+		}
+		if !retry {
+			p.step("return " + failure.String() + " (not retried)")
+			return resp, err
+		}
+		p.step("wait")
 		if werr := policy.wait(ctx, attempt); werr != nil {
-			return resp, err
+			// The context's error, not the previous attempt's answer.
+			return nil, fmt.Errorf("wxpay: %w while waiting to retry (attempt %d: %v)", werr, attempt, err)
 		}
-		if p.cfg.BackupHost != "" && out.host == p.baseHost {
-			out.host = p.cfg.BackupHost // opt-in failover to the backup domain
+		if p.cfg.BackupHost != "" && o.host == p.baseHost && (failure == FailureNotSent || failure == FailureAnswer) {
+			o.host = p.cfg.BackupHost // opt-in failover to the backup domain
 		}
+	}
+}
+
+// acquire takes a slot for a call in flight, waiting while MaxInFlight calls run.
+func (p *pipeline) acquire(ctx context.Context) error {
+	if p.inFlight == nil {
+		return ctx.Err()
+	}
+	select {
+	case p.inFlight <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *pipeline) release() {
+	if p.inFlight != nil {
+		<-p.inFlight
 	}
 }
 
@@ -165,7 +233,7 @@ func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + 
 
 // ---- step 1: build ---------------------------------------------------------------
 
-func (p *Pipeline) build(req *Request) (*outgoing, error) {
+func (p *pipeline) build(req *wire.Request) (*outgoing, error) {
 	call := &req.Call
 	ep, known := catalog.Lookup(req.Method, req.Shape)
 	base := p.base
@@ -195,7 +263,7 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
-		o.secure = call.Secure || NeedsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
+		o.secure = call.Secure || needsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, call, body)
@@ -209,14 +277,17 @@ func (p *Pipeline) build(req *Request) (*outgoing, error) {
 	}
 	for k, vs := range call.Header {
 		if strings.EqualFold(k, "Authorization") {
-			return nil, fmt.Errorf("%w: the Authorization header is the SDK's to set", ErrConfig)
+			return nil, fmt.Errorf("%w: the Authorization header is the SDK's to set", ErrInvalidRequest)
+		}
+		if err := checkHeader(k, vs); err != nil {
+			return nil, err
 		}
 		o.header[http.CanonicalHeaderKey(k)] = vs
 	}
 	return o, nil
 }
 
-func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
+func (p *pipeline) buildV3(o *outgoing, call *wire.Call, body any) error {
 	if p.cfg.Signer == nil {
 		return fmt.Errorf("%w: APIv3 call %s needs WithMerchant (mchid, serial, private key)", ErrConfig, o.path)
 	}
@@ -226,14 +297,14 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	if p.cfg.Verifier.Keys.Len() == 0 && !call.Bootstrap {
 		return fmt.Errorf("%w: APIv3 call %s needs WithPlatformCertificates or WithPlatformPublicKey to verify the answer", ErrConfig, o.path)
 	}
-	b, err := codec.EncodeJSON(body)
+	b, err := codec.EncodeJSONWith(p.cfg.JSON, body) // the exact bytes sent, and signed
 	if err != nil {
-		return fmt.Errorf("wxpay: encoding the JSON body: %w", err)
+		return fmt.Errorf("%w: encoding the JSON body: %w", ErrInvalidRequest, err)
 	}
 	o.body, o.signer = b, p.cfg.Signer
 	if call.SignBody != nil {
 		if _, raw := body.([]byte); !raw {
-			return fmt.Errorf("wxpay: SignBody needs the body as []byte (the multipart bytes to send)")
+			return fmt.Errorf("%w: SignBody needs the body as []byte (the multipart bytes to send)", ErrInvalidRequest)
 		}
 		o.signed = call.SignBody
 	}
@@ -249,7 +320,7 @@ func (p *Pipeline) buildV3(o *outgoing, call *Call, body any) error {
 	return nil
 }
 
-func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) error {
+func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire.Param) error {
 	if o.secure && p.secure == nil {
 		return fmt.Errorf("%w: v2/%s needs the merchant's client certificate (WithClientCertificate) for mutual TLS", ErrConfig, o.path)
 	}
@@ -261,11 +332,20 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 		o.signType = call.SignType
 	}
 	switch raw := body.(type) {
-	case []byte: // sent as is and unsigned (a multipart upload, say); the caller sets Content-Type
-		o.body = raw
-		return nil
-	case string:
-		o.body = []byte(raw)
+	case []byte, string, json.RawMessage:
+		// Bytes cannot be signed by the SDK; they go out as they are only when the caller
+		// says they carry their own signature (UploadV2's multipart body does).
+		if !call.PreSigned {
+			return fmt.Errorf("%w: APIv2 v2/%s: a %T body would be sent unsigned; pass the fields (a map or struct) to have them signed, or PreSigned() for bytes that carry their own sign", ErrInvalidRequest, o.path, body)
+		}
+		switch raw := raw.(type) {
+		case []byte:
+			o.body = raw
+		case json.RawMessage:
+			o.body = raw
+		case string:
+			o.body = []byte(raw)
+		}
 		return nil
 	}
 	if p.cfg.APIv2Key == "" {
@@ -278,15 +358,15 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 			fields = append(fields, codec.Field{Name: q.Name, Value: q.Value})
 		}
 	} else if fields, err = codec.FieldsOf(body); err != nil {
-		return fmt.Errorf("wxpay: APIv2 body: %w", err)
+		return fmt.Errorf("%w: APIv2 body: %w", ErrInvalidRequest, err)
 	}
 	if _, ok := fields.Lookup("sign"); ok {
-		return fmt.Errorf("wxpay: APIv2 body: the sign field is the SDK's to set")
+		return fmt.Errorf("%w: APIv2 body: the sign field is the SDK's to set", ErrInvalidRequest)
 	}
 	signType := call.SignType
 	if given, ok := fields.Lookup("sign_type"); ok {
 		if signType != "" && signType != given {
-			return fmt.Errorf("wxpay: APIv2 body: sign_type %q contradicts SignType(%q)", given, signType)
+			return fmt.Errorf("%w: APIv2 body: sign_type %q contradicts SignType(%q)", ErrInvalidRequest, given, signType)
 		}
 		signType = given
 	}
@@ -298,7 +378,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 			fields = append(fields, codec.Field{Name: "sign_type", Value: signType})
 		}
 	default:
-		return fmt.Errorf("wxpay: APIv2 sign type %q: want MD5 or HMAC-SHA256", signType)
+		return fmt.Errorf("%w: APIv2 sign type %q: want MD5 or HMAC-SHA256", ErrInvalidRequest, signType)
 	}
 	if _, ok := fields.Lookup("nonce_str"); !ok && !listed(noncelessV2, o.path) {
 		fields = append(fields, codec.Field{Name: "nonce_str", Value: signer.Nonce()})
@@ -312,12 +392,12 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 	if o.method == http.MethodGet && body == nil {
 		*query = (*query)[:0:0]
 		for _, f := range fields {
-			*query = append(*query, Param{Name: f.Name, Value: f.Value})
+			*query = append(*query, wire.Param{Name: f.Name, Value: f.Value})
 		}
 		return nil
 	}
 	if o.body, err = codec.EncodeXML(fields); err != nil {
-		return fmt.Errorf("wxpay: APIv2 body: %w", err)
+		return fmt.Errorf("%w: APIv2 body: %w", ErrInvalidRequest, err)
 	}
 	o.header["Content-Type"] = contentTypeXML
 	return nil
@@ -325,7 +405,7 @@ func (p *Pipeline) buildV2(o *outgoing, call *Call, body any, query *[]Param) er
 
 // serialHeader returns the Wechatpay-Serial header value for serial, shared between the
 // calls made while the preferred serial stays the same.
-func (p *Pipeline) serialHeader(serial string) []string {
+func (p *pipeline) serialHeader(serial string) []string {
 	if v := p.serial.Load(); v != nil && (*v)[0] == serial {
 		return *v
 	}
@@ -343,47 +423,42 @@ var (
 )
 
 // Prepare builds a request as Do would send it, without signing or sending it.
-func (p *Pipeline) Prepare(req *Request) (*Prepared, error) {
+func (p *pipeline) Prepare(req *wire.Request) (*wire.Prepared, error) {
 	o, err := p.build(req)
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
+	return &wire.Prepared{Method: o.method, URL: o.url(), Header: o.header.Clone(), Body: o.body, Secure: o.secure, APIv2: o.v2}, nil
 }
 
-// ---- steps 2–4: one attempt -------------------------------------------------------
+// ---- steps 2–5: one attempt ------------------------------------------------------
 
-// attemptKey carries the built request to signHook through the request's context.
-type attemptKey struct{}
-
-// signHook is step 2. resty calls it with the final *http.Request, so the signature covers
-// the method, the escaped path and query exactly as they go on the wire, and the body bytes.
-func signHook(_ *resty.Client, r *http.Request) error {
-	o, _ := r.Context().Value(attemptKey{}).(*outgoing)
-	if o == nil || o.signer == nil {
-		return nil // APIv2: signed inside the body at build
-	}
-	signed := o.body
-	if o.signed != nil {
-		signed = o.signed // an upload signs its meta part
-	}
-	auth, err := o.signer.Authorization(r.Method, r.URL.RequestURI(), signed)
-	if err != nil {
-		return fmt.Errorf("wxpay: signing: %w", err)
-	}
-	r.Header["Authorization"] = []string{auth}
-	return nil
-}
-
-func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, error) {
+// attempt signs (step 2), sends (step 3), verifies and decodes (steps 4–5) once, and
+// classifies what went wrong, if anything.
+func (p *pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, Failure, error) {
 	start := time.Now()
+	if o.signer != nil { // step 2: sign, afresh for every attempt
+		p.step("sign")
+		auth, err := p.sign(o)
+		if err != nil {
+			p.log(ctx, o, o.header, n, start, nil, FailureInput, err)
+			return nil, FailureInput, err
+		}
+		o.header["Authorization"] = []string{auth}
+	}
 	rc := p.plain
 	if o.secure {
 		rc = p.secure
 	}
+	var written atomic.Bool // set by net/http once the whole request is on the wire
+	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			written.Store(true)
+		}
+	}}
 	r := rc.R().SetDoNotParseResponse(true)
-	r.SetContext(context.WithValue(ctx, attemptKey{}, o))
-	r.Header = o.header // resty copies it into the http.Request; the hook signs that copy
+	r.SetContext(httptrace.WithClientTrace(ctx, trace))
+	r.Header = o.header // resty copies it into the http.Request
 	if o.body != nil {
 		if _, typed := o.header["Content-Type"]; typed {
 			r.SetBody(bytes.NewReader(o.body)) // handed to net/http as is: resty neither buffers nor copies it
@@ -391,33 +466,98 @@ func (p *Pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 			r.SetBody(o.body) // resty sniffs the Content-Type from the bytes
 		}
 	}
+	p.step("send")
 	res, err := r.Execute(o.method, o.url()) // step 3: send
 	var resp *Response
-	sent := o.header
 	if err == nil {
-		if res.RawResponse.Request != nil {
-			sent = res.RawResponse.Request.Header // as sent: with the Authorization the hook added
-		}
+		p.step("verify+decode")
 		resp, err = p.receive(o, res.RawResponse) // steps 4–5: verify, decode
 	} else {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		err = &SendError{Err: err}
+		err = p.sendError(ctx, o, sendFailure(ctx, err, written.Load()), written.Load(), err)
 	}
-	p.log(ctx, o, sent, n, start, resp, err)
-	return resp, err
+	var se *SendError
+	if errors.As(err, &se) && se.Method == "" { // an answer that broke off while being read
+		se.Method, se.URL = o.method, redactURL(o.url())
+		if ctx.Err() != nil {
+			se.Failure, se.Err = FailureContext, fmt.Errorf("%w (%v)", ctx.Err(), se.Err)
+		}
+	}
+	failure := FailureOf(err)
+	p.log(ctx, o, o.header, n, start, resp, failure, err)
+	return resp, failure, err
 }
 
-// SendError wraps a failure to get an answer at all (connection refused, reset, timeout).
-type SendError struct{ Err error }
+// sign is step 2: the Authorization header over the method, the request target exactly as
+// it goes on the wire (o.prefix+o.rest, escaped by build) and the body bytes. A panic in a
+// custom crypto.Signer fails the call instead of the process.
+func (p *pipeline) sign(o *outgoing) (auth string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: signing: the private key's Sign panicked: %v", ErrConfig, r)
+		}
+	}()
+	signed := o.body
+	if o.signed != nil {
+		signed = o.signed // an upload signs its meta part
+	}
+	auth, err = o.signer.Authorization(o.method, o.prefix+o.rest, signed)
+	if err != nil {
+		return "", fmt.Errorf("%w: signing: %w", ErrConfig, err)
+	}
+	return auth, nil
+}
 
-func (e *SendError) Error() string { return "wxpay: sending: " + e.Err.Error() }
-func (e *SendError) Unwrap() error { return e.Err }
+// sendFailure classifies a failure to get an answer: the context, TLS, or whether the
+// request was written before the connection failed.
+func sendFailure(ctx context.Context, err error, written bool) Failure {
+	switch {
+	case ctx.Err() != nil:
+		return FailureContext
+	case isTLSFailure(err):
+		return FailureTLS
+	case written:
+		return FailureOutcomeUnknown
+	}
+	return FailureNotSent
+}
+
+// isTLSFailure reports a handshake or certificate failure: an untrusted or mismatched
+// certificate, a TLS alert from the server, a non-TLS server.
+func isTLSFailure(err error) bool {
+	var (
+		cve *tls.CertificateVerificationError
+		uae x509.UnknownAuthorityError
+		hne x509.HostnameError
+		cie x509.CertificateInvalidError
+		rhe tls.RecordHeaderError
+		ope *net.OpError
+	)
+	return errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) ||
+		errors.As(err, &rhe) || errors.As(err, &ope) && ope.Op == "remote error"
+}
+
+// sendError builds the *SendError of an attempt, its URL redacted and its cause stripped of
+// the *url.Error that would repeat the URL with its query.
+func (p *pipeline) sendError(ctx context.Context, o *outgoing, f Failure, written bool, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if f == FailureContext && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return &SendError{Method: o.method, URL: redactURL(o.url()), Failure: f, Written: written, Err: err}
+}
 
 // ---- steps 4–5: verify and decode -------------------------------------------------
 
-func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
+func (p *pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
+	if hr.Request != nil && hr.Request.URL.Scheme == "https" && (hr.TLS == nil || len(hr.TLS.VerifiedChains) == 0) {
+		// Whatever route turned verification off (a custom transport, VerifyPeerCertificate
+		// with InsecureSkipVerify), an answer from an unverified server is not read.
+		hr.Body.Close()
+		return nil, &SendError{Failure: FailureTLS, Written: true, Err: errors.New("the server's certificate chain was not verified; TLS verification cannot be turned off")}
+	}
 	if o.stream && hr.StatusCode >= 200 && hr.StatusCode <= 299 && p.streamable(o) {
 		return p.receiveStream(o, hr)
 	}
@@ -425,7 +565,7 @@ func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2}
+	resp := &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body, v2: o.v2, json: p.cfg.JSON}
 	if o.v2 {
 		return p.receiveV2(o, resp)
 	}
@@ -438,7 +578,7 @@ func (p *Pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 	return resp, nil
 }
 
-func (p *Pipeline) verifyV3(o *outgoing, resp *Response) error {
+func (p *pipeline) verifyV3(o *outgoing, resp *Response) error {
 	if o.method == http.MethodGet && listed(unsignedV3(), o.path) {
 		return nil // a file WeChat Pay does not sign (see rules.go)
 	}
@@ -455,7 +595,7 @@ func (p *Pipeline) verifyV3(o *outgoing, resp *Response) error {
 	return p.cfg.Verifier.Verify(resp.Header, resp.Body)
 }
 
-func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
+func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: http.StatusText(resp.StatusCode),
 			Message: snippet(resp.Body), Response: resp}
@@ -488,7 +628,7 @@ func (p *Pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 
 // streamable reports whether an answer may be handed over unread: only the downloads that
 // are not signed (rules.go), never an answer whose signature has to be checked.
-func (p *Pipeline) streamable(o *outgoing) bool {
+func (p *pipeline) streamable(o *outgoing) bool {
 	if o.v2 {
 		return listed(rawV2, o.path)
 	}
@@ -498,7 +638,7 @@ func (p *Pipeline) streamable(o *outgoing) bool {
 // receiveStream hands over an unsigned download unread (un-gzipped if the transport left it
 // compressed). An APIv2 bill download that turns out to be an XML error is read and checked
 // like any APIv2 answer.
-func (p *Pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
+func (p *pipeline) receiveStream(o *outgoing, hr *http.Response) (*Response, error) {
 	src, err := uncompressed(hr)
 	if err != nil {
 		hr.Body.Close()
@@ -568,10 +708,19 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 	if size >= 0 {
 		n = size + 1 // room for the final read that reports EOF
 	}
+	if n > limit+1 {
+		n = limit + 1
+	}
 	b := make([]byte, 0, n)
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Double, but never past limit+1: refusing an over-long answer leaves at most
+			// about twice the limit behind, whatever its size.
+			grown := 2 * int64(cap(b))
+			if grown >= limit {
+				grown = limit + 1 // the last growth: straight to the most that may be read
+			}
+			b = append(make([]byte, 0, grown), b...)
 		}
 		room := b[len(b):cap(b)]
 		if left := limit + 1 - int64(len(b)); int64(len(room)) > left {
@@ -583,7 +732,8 @@ func readAll(src io.Reader, size, limit int64) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, &SendError{Err: fmt.Errorf("reading the answer: %w", err)}
+			// The answer had begun: the request was processed, its outcome is unknown.
+			return nil, &SendError{Failure: FailureOutcomeUnknown, Written: true, Err: fmt.Errorf("reading the answer: %w", err)}
 		}
 	}
 	if int64(len(b)) > limit {
@@ -612,6 +762,28 @@ func receiveJSONV2(o *outgoing, resp *Response) (*Response, error) {
 
 // ---- helpers -----------------------------------------------------------------------
 
+// checkHeader refuses a header net/http would refuse on the wire (or, worse, send split):
+// a name outside the token characters, a value with a control character other than tab.
+func checkHeader(name string, values []string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty header name", ErrInvalidRequest)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return fmt.Errorf("%w: header name %q is not a token", ErrInvalidRequest, name)
+		}
+	}
+	for _, v := range values {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+				return fmt.Errorf("%w: header %s: the value holds a control character", ErrInvalidRequest, name)
+			}
+		}
+	}
+	return nil
+}
+
 // checkBaseURL parses a base URL: https (or http to a loopback address only), no query or
 // fragment, and a path ending in "/" so that relative paths join below it.
 func checkBaseURL(s string) (*url.URL, error) {
@@ -638,51 +810,29 @@ func checkBaseURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// isLoopback reports a loopback address: "localhost" exactly, or an IP address (127.0.0.0/8,
+// ::1) that parses as one. Host names that merely start like one (127.attacker.example,
+// localhost.attacker.example) are not.
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // encodeQuery percent-encodes parameters in the order given (space as %20).
-func encodeQuery(q []Param) string {
+func encodeQuery(q []wire.Param) string {
 	var b strings.Builder
 	for i, p := range q {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(Escape(p.Name))
+		b.WriteString(wire.Escape(p.Name))
 		b.WriteByte('=')
-		b.WriteString(Escape(p.Value))
+		b.WriteString(wire.Escape(p.Value))
 	}
 	return b.String()
-}
-
-// Escape percent-encodes every byte outside the unreserved set A-Z a-z 0-9 - . _ ~
-// (RFC 3986), so the result is safe as one path segment or one query component.
-func Escape(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	const hexdigits = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hexdigits[c>>4], hexdigits[c&15])
-		}
-	}
-	return string(b)
-}
-
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func or(a, b string) string {

@@ -9,10 +9,10 @@ import (
 func TestRules(t *testing.T) {
 	assert.Len(t, certRequiredV2(), 57, "the catalog lists 57 cert_required endpoints")
 	for _, p := range []string{"secapi/pay/refund", "secapi/new/thing", "mmpaymkttransfers/sendredpack", "pay/downloadfundflow", "wxv/queryrentbill"} {
-		assert.True(t, NeedsClientCert(p), p)
+		assert.True(t, needsClientCert(p), p)
 	}
 	for _, p := range []string{"pay/unifiedorder", "pay/orderquery", "pay/downloadbill", "secapi", "xsecapi/pay/refund"} {
-		assert.False(t, NeedsClientCert(p), p)
+		assert.False(t, needsClientCert(p), p)
 	}
 	assert.True(t, listed(unsignedV3(), "v3/merchant-service/images/ChsyMjAxOTA1MjcxNzI5MDA%2BcXB3"))
 	assert.True(t, listed(unsignedV3(), "v3/billdownload/file"))
@@ -21,11 +21,6 @@ func TestRules(t *testing.T) {
 	assert.False(t, listed(unsignedV3(), "v3/bill/tradebill"))
 	assert.True(t, listed(noncelessV2, "secapi/mch/queryInstitutionsub"))
 	assert.False(t, listed(noncelessV2, "secapi/mch/queryinstitutionsub"), "literal segments compare exactly")
-}
-
-func TestEscape(t *testing.T) {
-	assert.Equal(t, "AZaz09-._~", Escape("AZaz09-._~"))
-	assert.Equal(t, "%2F%3F%23%25%20%2B%27%C3%A9", Escape("/?#% +'é"))
 }
 
 func TestCheckBaseURL(t *testing.T) {

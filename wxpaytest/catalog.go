@@ -13,7 +13,6 @@ import (
 
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/catalog/schema"
-	"github.com/wxpay-go/wxpay/transport"
 )
 
 // Every catalog endpoint that no handler serves is answered from the catalog: the request
@@ -45,6 +44,10 @@ func (s *Server) serveCatalog(r *Request, pattern string) (rep *Reply, ok bool) 
 	m, e, sc := lookupCatalog(r.Method, pattern)
 	if m == nil {
 		return nil, false
+	}
+	if sc == nil && e.Has(catalog.Extra) && e.Has(catalog.FileAnswer) && !r.V2 {
+		// A download the project's rules add (the e-invoice file): the file, unsigned.
+		return &Reply{Body: binaryFile(e.Path), Unsigned: true, Header: http.Header{"Content-Type": {binaryType(e.Path)}}}, true
 	}
 	if sc == nil {
 		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: no schema for "+e.Method+" "+e.Path), true
@@ -103,10 +106,14 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 		}
 		echo[p.Name] = v
 	}
+	var otherMerchants []string // fields of the other kind of merchant (merchant_modes.tsv)
+	if sc.Request == nil {
+		otherMerchants = notRequired(e.Method, e.Zone, e.Path, func(k string) bool { return r.Query.Get(k) != "" })
+	}
 	for _, p := range sc.Query {
 		vs, present := r.Query[p.Name]
 		if !present || len(vs) == 0 || vs[0] == "" {
-			if p.Required {
+			if p.Required && !slices.Contains(otherMerchants, p.Name) {
 				return locatedError("query", p.Name, schema.ReasonMissing)
 			}
 			continue
@@ -122,6 +129,9 @@ func validate(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[str
 			return rep
 		}
 		collect(body, echo)
+		for _, k := range notRequired(e.Method, e.Zone, e.Path, func(k string) bool { return hasPath(body, k) }) {
+			fillPath(body, k) // body is this call's own decoded copy
+		}
 		if obj, ok := body.(map[string]any); ok {
 			if add := alternates(sc.Request.Required, func(k string) bool { _, ok := obj[k]; return ok }); add != nil {
 				obj = maps.Clone(obj)
@@ -204,12 +214,22 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 	status, out := sc.Success()
 	switch e.Produces {
 	case "binary":
-		return &Reply{Status: status, Body: binaryFile(e.Path), Unsigned: true,
+		file := s.issuedFile(echo["token"])
+		if file == nil {
+			file = binaryFile(e.Path)
+		}
+		return &Reply{Status: status, Body: file, Unsigned: true,
 			Header: http.Header{"Content-Type": {binaryType(e.Path)}}}
 	case "csv":
-		csv := s.sampleBill()
+		csv := s.issuedFile(echo["token"]) // a bill handed out by an apply call (bills.go)
+		if csv == nil {
+			csv = s.sampleBill()
+		}
 		h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
-		if transport.StatementV3(e.Path) { // signed through their digest
+		if bytes.HasPrefix(csv, []byte{0x1f, 0x8b}) { // tar_type=GZIP
+			h.Set("Content-Type", "application/x-gzip")
+		}
+		if e.Has(catalog.StatementDigest) { // signed through their digest
 			sum := sha1.Sum(csv)
 			h.Set("Wechatpay-Statement-Sha1", hex.EncodeToString(sum[:]))
 			return &Reply{Status: status, Body: csv, Header: h}
@@ -220,6 +240,7 @@ func (s *Server) catalogV3(e *catalog.Endpoint, sc *schema.Endpoint, echo map[st
 		return &Reply{Status: status}
 	}
 	v := fill(out, out.Example(), echo)
+	s.issueFiles(e.Path, v, echo) // download_url and hash_value of a file this server serves
 	body, err := json.Marshal(v)
 	if err != nil {
 		return apiError(http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest: "+err.Error())
@@ -352,17 +373,10 @@ func binaryType(path string) string {
 
 // ---- APIv2 -------------------------------------------------------------------------
 
-// sampleBill is the file the bill and statement downloads answer with.
-func (s *Server) sampleBill() []byte {
-	return []byte("交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易状态,应结订单金额\n" +
-		"`2026-11-24 10:00:00,`" + sandboxAppID + ",`" + s.MchID + ",`4200000000000000000000000001,`wxpaytest-1,`SUCCESS,`0.01\n")
-}
-
 // catalogV2 answers a good APIv2 request r; echo holds its fields.
 func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint, echo map[string]any) *Reply {
-	path := strings.TrimPrefix(e.Path, "v2/")
 	status, out := sc.Success()
-	if transport.RawAnswerV2(path) { // bills: the file itself
+	if e.Has(catalog.FileAnswer) { // bills: the file itself
 		return &Reply{Status: status, Body: s.sampleBill()}
 	}
 	if e.Produces == "json" {
@@ -406,7 +420,7 @@ func (s *Server) catalogV2(r *Request, e *catalog.Endpoint, sc *schema.Endpoint,
 			fields = append(fields, [2]string{strings.NewReplacer("$n", "0", "$m", "0").Replace(p.Name), v})
 		}
 	}
-	return &Reply{Status: status, Fields: fields, Unsigned: transport.UnsignedAnswerV2(path)}
+	return &Reply{Status: status, Fields: fields, Unsigned: e.Has(catalog.UnsignedAnswer)}
 }
 
 // fitsField reports whether the request's value x may stand in an answer's field p: the

@@ -163,8 +163,45 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 
 // ---- APIv3 -------------------------------------------------------------------------
 
-// authRE is the exact Authorization format: fields in the documented order, no spaces.
-var authRE = regexp.MustCompile(`^WECHATPAY2-SHA256-RSA2048 mchid="([0-9A-Za-z]{1,32})",serial_no="([0-9A-Za-z]{8,40})",timestamp="([0-9]{10})",nonce_str="([0-9A-Za-z]{16,})",signature="([A-Za-z0-9+/]+={0,2})"$`)
+// authFields are the Authorization parameters and the form each value must have. The
+// platform's signing guide names five items and no order: any order is accepted, each item
+// exactly once, with optional spaces after the commas.
+var authFields = map[string]*regexp.Regexp{
+	"mchid":     regexp.MustCompile(`^[0-9A-Za-z]{1,32}$`),
+	"serial_no": regexp.MustCompile(`^[0-9A-Za-z]{8,40}$`),
+	"timestamp": regexp.MustCompile(`^[0-9]{10}$`),
+	"nonce_str": regexp.MustCompile(`^[0-9A-Za-z]{16,}$`),
+	"signature": regexp.MustCompile(`^[A-Za-z0-9+/]+={0,2}$`),
+}
+
+// authParamRE is one parameter: name="value".
+var authParamRE = regexp.MustCompile(`^([a-z_]+)="([^"]*)"$`)
+
+// parseAuthorization reads an APIv3 Authorization header: the scheme
+// WECHATPAY2-SHA256-RSA2048, then the five parameters in any order. It returns nil when the
+// header is malformed.
+func parseAuthorization(h string) map[string]string {
+	const scheme = "WECHATPAY2-SHA256-RSA2048 "
+	if !strings.HasPrefix(h, scheme) {
+		return nil
+	}
+	params := map[string]string{}
+	for _, p := range strings.Split(h[len(scheme):], ",") {
+		m := authParamRE.FindStringSubmatch(strings.TrimLeft(p, " "))
+		if m == nil {
+			return nil
+		}
+		re, known := authFields[m[1]]
+		if _, dup := params[m[1]]; !known || dup || !re.MatchString(m[2]) {
+			return nil
+		}
+		params[m[1]] = m[2]
+	}
+	if len(params) != len(authFields) {
+		return nil
+	}
+	return params
+}
 
 func (s *Server) serveV3(w http.ResponseWriter, r *Request) {
 	if msg := s.checkV3(r); msg != "" {
@@ -197,21 +234,21 @@ func (s *Server) serveV3(w http.ResponseWriter, r *Request) {
 
 // checkV3 verifies the request's Authorization header; "" means it is good.
 func (s *Server) checkV3(r *Request) string {
-	m := authRE.FindStringSubmatch(r.Header.Get("Authorization"))
-	if m == nil {
+	a := parseAuthorization(r.Header.Get("Authorization"))
+	if a == nil {
 		return "Authorization header missing or malformed"
 	}
-	if m[1] != s.MchID {
-		return "mchid " + m[1] + " is not this merchant"
+	if a["mchid"] != s.MchID {
+		return "mchid " + a["mchid"] + " is not this merchant"
 	}
-	if m[2] != s.MerchantSerial {
-		return "serial_no " + m[2] + " is not the merchant certificate"
+	if a["serial_no"] != s.MerchantSerial {
+		return "serial_no " + a["serial_no"] + " is not the merchant certificate"
 	}
-	ts, _ := strconv.ParseInt(m[3], 10, 64)
+	ts, _ := strconv.ParseInt(a["timestamp"], 10, 64)
 	if d := s.now().Unix() - ts; d > 300 || d < -300 {
 		return "timestamp outside ±300 s"
 	}
-	sig, err := base64.StdEncoding.DecodeString(m[5])
+	sig, err := base64.StdEncoding.DecodeString(a["signature"])
 	if err != nil {
 		return "signature is not base64"
 	}
@@ -219,7 +256,7 @@ func (s *Server) checkV3(r *Request) string {
 	if bad != "" {
 		return bad
 	}
-	msg := r.Method + "\n" + r.RequestURI + "\n" + m[3] + "\n" + m[4] + "\n" + string(signed) + "\n"
+	msg := r.Method + "\n" + r.RequestURI + "\n" + a["timestamp"] + "\n" + a["nonce_str"] + "\n" + string(signed) + "\n"
 	sum := sha256.Sum256([]byte(msg))
 	if rsa.VerifyPKCS1v15(&s.MerchantKey.PublicKey, crypto.SHA256, sum[:], sig) != nil {
 		return "signature does not verify"
@@ -323,7 +360,7 @@ func (s *Server) serveV2(w http.ResponseWriter, r *Request) {
 	fail := func(msg string) {
 		s.writeV2(w, r, &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", msg}}, Unsigned: true})
 	}
-	if needsCert(r.Path) && !r.ClientCert {
+	if needsCert(r.Method, r.Path) && !r.ClientCert {
 		fail("this API needs the merchant certificate (mutual TLS)")
 		return
 	}

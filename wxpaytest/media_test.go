@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/internal/wire"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -37,7 +37,7 @@ func TestUploadSignatureCoversMetaOnly(t *testing.T) {
 
 	// Signed over the whole body instead of meta: refused.
 	body, ct := multi([2]string{"meta", `{"filename":"a.png","sha256":"00"}`}, [2]string{"file", "x"})
-	_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), transport.SignBody(body))
+	_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), signBody(body))
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "SIGN_ERROR", ae.Code)
 
@@ -47,7 +47,7 @@ func TestUploadSignatureCoversMetaOnly(t *testing.T) {
 		{{"meta", "{}"}, {"meta", "{}"}, {"file", "x"}},
 	} {
 		body, ct = multi(parts...)
-		_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), transport.SignBody([]byte("{}")))
+		_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), signBody([]byte("{}")))
 		require.ErrorAs(t, err, &ae)
 		assert.Equal(t, 401, ae.StatusCode)
 	}
@@ -56,7 +56,11 @@ func TestUploadSignatureCoversMetaOnly(t *testing.T) {
 	// PARAM_ERROR from the handler.
 	meta := `{"filename":"a.png","sha256":"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}`
 	body, ct = multi([2]string{"meta", meta}, [2]string{"file", "x"})
-	_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), transport.SignBody([]byte(meta)))
+	_, err = up.Post(ctx, body, wxpay.Header("Content-Type", ct), signBody([]byte(meta)))
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "PARAM_ERROR", ae.Code)
 }
+
+// signBody signs the given bytes instead of the body: how an upload signs its meta part,
+// here pointed at other bytes to test the emulator.
+func signBody(b []byte) wxpay.CallOption { return func(c *wire.Call) { c.SignBody = b } }

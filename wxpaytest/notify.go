@@ -10,9 +10,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,6 +156,11 @@ func (s *Server) NotificationV2(fields [][2]string) []byte {
 // base64 of AES-256-ECB with PKCS#7 padding, keyed with the lower-case hex MD5 of
 // s.APIv2Key, of <root> followed by the given fields (each value in CDATA) and </root>.
 func (s *Server) RefundNotificationV2(fields [][2]string) ([]byte, error) {
+	return s.refundNotificationV2(sandboxAppID, fields)
+}
+
+// refundNotificationV2 is RefundNotificationV2 for the order's appid.
+func (s *Server) refundNotificationV2(appID string, fields [][2]string) ([]byte, error) {
 	var inner bytes.Buffer
 	inner.WriteString("<root>")
 	for _, f := range fields {
@@ -172,18 +181,74 @@ func (s *Server) RefundNotificationV2(fields [][2]string) ([]byte, error) {
 	}
 	return encodeXML([][2]string{
 		{"return_code", "SUCCESS"},
-		{"appid", "wxd678efh567hg6787"},
+		{"appid", appID},
 		{"mch_id", s.MchID},
 		{"nonce_str", nonce()},
 		{"req_info", base64.StdEncoding.EncodeToString(ct)},
 	}), nil
 }
 
+// ErrNotLoopback is returned by SendNotification (and reported by PayAndNotify and the
+// pay endpoint) for a callback URL that is not on this machine: the callback is recorded
+// (WithheldCallbacks) and logged, not sent.
+var ErrNotLoopback = errors.New("wxpaytest: notify_url is not a loopback address: the callback was recorded, not sent")
+
+// WithheldCallback is a callback the server did not send because its URL is not on this
+// machine.
+type WithheldCallback struct {
+	URL    string
+	Header http.Header
+	Body   []byte
+	Time   time.Time // the server's clock
+}
+
+const maxWithheld = 1000
+
+// WithheldCallbacks returns the callbacks not sent because their URL is not a loopback
+// address (the last 1000), oldest first.
+func (s *Server) WithheldCallbacks() []WithheldCallback {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.withheld)
+}
+
+// loopbackURL reports whether a callback URL stays on this machine: http or https to a
+// loopback IP address (127.0.0.0/8, ::1) or to the name localhost exactly.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // SendNotification POSTs a callback to url, as the platform does, with its own
 // http.Client (10 s timeout, the default transport's settings, no cookies or redirects
 // followed). It returns the reply's status and body (at most 1 MiB is read).
-func (s *Server) SendNotification(ctx context.Context, url string, header http.Header, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+//
+// The emulator never sends traffic off the machine: a url that is not http(s) to a
+// loopback address (127.0.0.0/8, ::1, or the name localhost) is not called. The callback
+// is recorded (WithheldCallbacks), logged through WithLogger's logger, and the error is
+// ErrNotLoopback.
+func (s *Server) SendNotification(ctx context.Context, rawURL string, header http.Header, body []byte) (int, []byte, error) {
+	if !loopbackURL(rawURL) {
+		s.mu.Lock()
+		if len(s.withheld) >= maxWithheld {
+			s.withheld = slices.Delete(s.withheld, 0, 1)
+		}
+		s.withheld = append(s.withheld, WithheldCallback{URL: rawURL, Header: header.Clone(), Body: slices.Clone(body), Time: s.now()})
+		s.mu.Unlock()
+		if s.logger != nil {
+			s.logger.Warn("callback not sent: notify_url is not a loopback address", "url", redactedURL(rawURL))
+		}
+		return 0, nil, ErrNotLoopback
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -232,4 +297,14 @@ func randomString(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// redactedURL is a callback URL for the log: scheme, host and path, without user info or
+// query (which may carry a merchant's secrets).
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/catalog"
 )
 
 // The core payment flow, with state: an order is placed (APIv3 native/jsapi/app/h5, or
@@ -20,9 +21,16 @@ import (
 // REFUND.SUCCESS callback to its notify_url. Closing or reversing an order changes its state
 // too. Every other catalog endpoint is answered from the catalog (catalog.go).
 
-// needsCert is the client's own rule (the catalog's cert_required list and secapi/):
-// the emulator enforces the same list the platform publishes.
-func needsCert(path string) bool { return transport.NeedsClientCert(path) }
+// needsCert reports whether an APIv2 request (path without "v2/") must come over mutual
+// TLS: every secapi/ path, and the endpoints the catalog marks cert_required. This is the
+// emulator's own reading of the catalog data, not the client's rule.
+func needsCert(method, path string) bool {
+	if strings.HasPrefix(path, "secapi/") {
+		return true
+	}
+	m, _ := matchCatalog(method, path)
+	return m != nil && slices.ContainsFunc(m.Endpoints, func(e *catalog.Endpoint) bool { return e.Has(catalog.CertRequired) })
+}
 
 const sandboxAppID = "wxd678efh567hg6787"
 
@@ -175,7 +183,7 @@ func (s *Server) installDefaultRoutes() {
 	}
 	query := func(r *Request) *Reply {
 		if r.Query.Get("mchid") != s.MchID {
-			return paramError("mchid", "is not this merchant")
+			return locatedError("query", "mchid", "is not this merchant")
 		}
 		o, ok := s.getOrder(r.Params["out_trade_no"], r.Params["transaction_id"])
 		if !ok {
@@ -409,14 +417,126 @@ func (s *Server) installV2Routes() {
 		}
 		return &Reply{Fields: s.v2OK(r, [2]string{"recall", "N"})}
 	})
-	s.Handle(http.MethodPost, "secapi/pay/refund", func(r *Request) *Reply {
-		if _, ok := s.getOrder(r.Fields["out_trade_no"], r.Fields["transaction_id"]); !ok {
-			return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
+	s.Handle(http.MethodPost, "secapi/pay/refund", s.v2Refund)
+	s.Handle(http.MethodPost, "pay/refundquery", s.v2RefundQuery)
+}
+
+// v2RefundQuery answers pay/refundquery from the refunds' state: by out_refund_no or
+// refund_id that refund, by out_trade_no or transaction_id every refund of the order,
+// numbered _0, _1, … in the order they were made. A refund is SUCCESS from its first
+// query on, as with APIv3.
+func (s *Server) v2RefundQuery(r *Request) *Reply {
+	f := r.Fields
+	s.mu.Lock()
+	var list []*refund
+	for _, rf := range s.refunds {
+		if (f["out_refund_no"] != "" && rf.OutRefundNo == f["out_refund_no"]) || (f["refund_id"] != "" && rf.RefundID == f["refund_id"]) ||
+			(f["out_refund_no"] == "" && f["refund_id"] == "" &&
+				((f["out_trade_no"] != "" && rf.OutTradeNo == f["out_trade_no"]) || (f["transaction_id"] != "" && rf.TransactionID == f["transaction_id"]))) {
+			list = append(list, rf)
 		}
-		return &Reply{Fields: s.v2OK(r, [2]string{"out_trade_no", r.Fields["out_trade_no"]},
-			[2]string{"out_refund_no", r.Fields["out_refund_no"]}, [2]string{"refund_id", "50000" + nonce()[:20]},
-			[2]string{"refund_fee", r.Fields["refund_fee"]})}
-	})
+	}
+	slices.SortFunc(list, func(a, b *refund) int { return a.Created.Compare(b.Created) })
+	var views []refund
+	for _, rf := range list {
+		if rf.Status == "PROCESSING" {
+			rf.Status, rf.Done = "SUCCESS", s.now()
+		}
+		views = append(views, *rf)
+	}
+	s.mu.Unlock()
+	if len(views) == 0 {
+		return &Reply{Fields: s.v2Fail(r, "REFUNDNOTEXIST", "not exist")}
+	}
+	o, _ := s.getOrder(views[0].OutTradeNo, "")
+	fields := []([2]string){{"transaction_id", o.TransactionID}, {"out_trade_no", o.OutTradeNo},
+		{"total_fee", strconv.Itoa(o.Total)}, {"cash_fee", strconv.Itoa(o.Total)}, {"refund_count", strconv.Itoa(len(views))}}
+	for i, rf := range views {
+		n := "_" + strconv.Itoa(i)
+		fields = append(fields, [2]string{"out_refund_no" + n, rf.OutRefundNo}, [2]string{"refund_id" + n, rf.RefundID},
+			[2]string{"refund_fee" + n, strconv.Itoa(rf.Refund)}, [2]string{"refund_status" + n, rf.Status},
+			[2]string{"refund_recv_accout" + n, "支付用户的零钱"},
+			[2]string{"refund_success_time" + n, rf.Done.In(chinaTime).Format("2006-01-02 15:04:05")})
+	}
+	return &Reply{Fields: s.v2OK(r, fields...)}
+}
+
+// v2Refund refunds a paid order through APIv2, with the same state as v3Refund: the
+// platform's refusals (an unknown or unpaid order, a total_fee that is not the order's, an
+// amount over what is left, a fully refunded order, the same out_refund_no with other
+// amounts), and the encrypted refund callback (req_info) to the refund's notify_url, or
+// the order's when the request gives none.
+func (s *Server) v2Refund(r *Request) *Reply {
+	total, err1 := strconv.Atoi(r.Fields["total_fee"])
+	fee, err2 := strconv.Atoi(r.Fields["refund_fee"])
+	if err1 != nil || err2 != nil || fee <= 0 || total <= 0 {
+		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", "invalid total_fee or refund_fee"}}, Unsigned: true}
+	}
+	if fee > total {
+		return &Reply{Fields: [][2]string{{"return_code", "FAIL"}, {"return_msg", "invalid refund_fee"}}, Unsigned: true}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var o *order
+	for _, v := range s.orders {
+		if (r.Fields["out_trade_no"] != "" && v.OutTradeNo == r.Fields["out_trade_no"]) ||
+			(r.Fields["transaction_id"] != "" && v.TransactionID == r.Fields["transaction_id"]) {
+			o = v
+		}
+	}
+	prev := s.refunds[r.Fields["out_refund_no"]]
+	switch {
+	case o == nil:
+		return &Reply{Fields: s.v2Fail(r, "ORDERNOTEXIST", "订单不存在")}
+	case o.State != "SUCCESS" && o.State != "REFUND":
+		return &Reply{Fields: s.v2Fail(r, "ERROR", "订单状态错误")}
+	case prev != nil && (prev.OutTradeNo != o.OutTradeNo || prev.Refund != fee || prev.Total != total):
+		return &Reply{Fields: s.v2Fail(r, "REFUND_FEE_MISMATCH", "订单金额或退款金额与之前请求不一致，请核实后再试")}
+	case prev != nil: // the same refund again: idempotent
+		return &Reply{Fields: s.v2RefundOK(r, *o, *prev)}
+	case total != o.Total:
+		return &Reply{Fields: s.v2Fail(r, "REFUND_FEE_MISMATCH", "订单金额或退款金额与之前请求不一致，请核实后再试")}
+	case o.Refunded >= o.Total:
+		return &Reply{Fields: s.v2Fail(r, "ERROR", "订单已全额退款")}
+	case o.Refunded+fee > o.Total:
+		return &Reply{Fields: s.v2Fail(r, "INVALID_REQUEST", "refund_fee大于可退金额")}
+	}
+	o.Refunded += fee
+	o.State = "REFUND"
+	notifyURL := r.Fields["notify_url"]
+	if notifyURL == "" {
+		notifyURL = o.NotifyURL
+	}
+	rf := &refund{OutRefundNo: r.Fields["out_refund_no"], RefundID: "50000" + strconv.FormatInt(s.now().UnixNano()%1e14, 10) + nonce()[:10],
+		OutTradeNo: o.OutTradeNo, TransactionID: o.TransactionID, NotifyURL: notifyURL,
+		Refund: fee, Total: o.Total, Status: "PROCESSING", Created: s.now()}
+	s.refunds[rf.OutRefundNo] = rf
+	if notifyURL != "" {
+		done, appID := *rf, o.AppID
+		done.Done = s.now()
+		s.background(func(ctx context.Context) {
+			body, err := s.refundNotificationV2(appID, [][2]string{
+				{"transaction_id", done.TransactionID}, {"out_trade_no", done.OutTradeNo},
+				{"refund_id", done.RefundID}, {"out_refund_no", done.OutRefundNo},
+				{"total_fee", strconv.Itoa(done.Total)}, {"settlement_total_fee", strconv.Itoa(done.Total)},
+				{"refund_fee", strconv.Itoa(done.Refund)}, {"settlement_refund_fee", strconv.Itoa(done.Refund)},
+				{"refund_status", "SUCCESS"}, {"success_time", done.Done.In(chinaTime).Format("2006-01-02 15:04:05")},
+				{"refund_recv_accout", "支付用户的零钱"}, {"refund_account", "REFUND_SOURCE_RECHARGE_FUNDS"},
+				{"refund_request_source", "API"}})
+			if err == nil {
+				_, _, _ = s.SendNotification(ctx, done.NotifyURL, nil, body)
+			}
+		})
+	}
+	return &Reply{Fields: s.v2RefundOK(r, *o, *rf)}
+}
+
+// v2RefundOK is the answer to an accepted APIv2 refund.
+func (s *Server) v2RefundOK(r *Request, o order, rf refund) [][2]string {
+	return s.v2OK(r, [2]string{"transaction_id", o.TransactionID}, [2]string{"out_trade_no", o.OutTradeNo},
+		[2]string{"out_refund_no", rf.OutRefundNo}, [2]string{"refund_id", rf.RefundID},
+		[2]string{"refund_fee", strconv.Itoa(rf.Refund)}, [2]string{"total_fee", strconv.Itoa(rf.Total)},
+		[2]string{"cash_fee", strconv.Itoa(rf.Total)}, [2]string{"cash_refund_fee", strconv.Itoa(rf.Refund)})
 }
 
 // v2OK is a successful APIv2 answer: the common fields, then extra.

@@ -5,7 +5,11 @@
 // mutual-TLS paths — and signs its answers as the platform does.
 //
 // Its checks are written independently of the SDK (standard library crypto and
-// encoding/xml), so a mistake in the SDK's signer is not mirrored here.
+// encoding/xml), so a mistake in the SDK's signer is not mirrored here. Its protocol
+// rules (which answers are unsigned or files, which paths need the client certificate)
+// come from the endpoint catalog's data (package catalog's flags), read with its own
+// code, not from the client's transport package. It never sends traffic off the machine:
+// callbacks go only to loopback URLs (see SendNotification).
 //
 //	srv := wxpaytest.NewServer(t)
 //	wx, err := wxpay.New(srv.ClientOptions()...)
@@ -46,6 +50,12 @@ var (
 	platformCertPEM []byte
 	//go:embed testdata/pubkey.pem
 	publicKeyPEM []byte
+	//go:embed testdata/tls_ca.pem
+	tlsCAPEM []byte
+	//go:embed testdata/tls_server.pem
+	tlsServerCertPEM []byte
+	//go:embed testdata/tls_server_key.pem
+	tlsServerKeyPEM []byte
 )
 
 // Fixed parts of the test identity.
@@ -68,24 +78,26 @@ type Server struct {
 	PlatformKey                                                            *rsa.PrivateKey
 	PlatformCert                                                           *x509.Certificate
 	ClientCert                                                             tls.Certificate // the merchant certificate for mutual TLS
-	RootCAs                                                                *x509.CertPool  // trusts the server's TLS certificate
-	CACertPEM                                                              []byte          // the server TLS certificate, PEM: the root for clients in other processes
+	RootCAs                                                                *x509.CertPool  // trusts the server's TLS certificate (its CA)
+	CACertPEM                                                              []byte          // the CA of the server's TLS certificate, PEM: the root for clients in other processes
 
 	// PEM forms of the identity, for writing it to files.
 	MerchantKeyPEM, MerchantCertPEM, PlatformKeyPEM, PlatformCertPEM, PublicKeyPEM []byte
 
 	hs *httptest.Server
 
-	mu      sync.Mutex
-	routes  []route
-	log     []*Request
-	keyMode bool // sign answers with the public key id unless the request names a certificate
-	now     func() time.Time
-	orders  map[string]*order
-	refunds map[string]*refund
-	served  map[string]bool // serials of certificates served by v3/certificates
-	addr    string          // listen address; "" is a random loopback port
-	logger  *slog.Logger    // one line per request, when set
+	mu       sync.Mutex
+	routes   []route
+	log      []*Request
+	keyMode  bool // sign answers with the public key id unless the request names a certificate
+	now      func() time.Time
+	orders   map[string]*order
+	refunds  map[string]*refund
+	files    map[string]issued  // by token: files handed out through a download_url (bills.go)
+	withheld []WithheldCallback // callbacks to URLs off this machine, not sent (notify.go)
+	served   map[string]bool    // serials of certificates served by v3/certificates
+	addr     string             // listen address; "" is a random loopback port
+	logger   *slog.Logger       // one line per request, when set
 
 	installing bool // Handle is adding the built-in routes
 
@@ -108,9 +120,11 @@ func WithAPIv2Key(key string) Option { return func(s *Server) { s.APIv2Key = key
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithAddr makes the server listen on addr ("127.0.0.1:8443") instead of a random
-// loopback port. The server's TLS certificate names 127.0.0.1 and ::1 (and example.com),
-// so clients must reach it by those addresses; a wildcard host (":8443", "0.0.0.0:8443")
-// is announced in URL as 127.0.0.1.
+// loopback port. The server's TLS certificate names 127.0.0.1, ::1, localhost, the
+// platform's hosts (api.mch.weixin.qq.com, api2.mch.weixin.qq.com, apihk.mch.weixin.qq.com)
+// and example.com, so clients must reach it by those names (an SDK with a hard-coded host
+// is pointed at the server by its dialer); a wildcard host (":8443", "0.0.0.0:8443") is
+// announced in URL as 127.0.0.1.
 func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 // WithLogger logs one line per request at level Info: method, path as on the wire,
@@ -136,7 +150,7 @@ func Start(opts ...Option) (*Server, error) {
 		PublicKeyID: PublicKeyID, APIv3Key: APIv3Key, APIv2Key: APIv2Key,
 		MerchantKeyPEM: merchantKeyPEM, MerchantCertPEM: merchantCertPEM,
 		PlatformKeyPEM: platformKeyPEM, PlatformCertPEM: platformCertPEM, PublicKeyPEM: publicKeyPEM,
-		now: time.Now, orders: map[string]*order{}, refunds: map[string]*refund{}, served: map[string]bool{},
+		now: time.Now, orders: map[string]*order{}, refunds: map[string]*refund{}, files: map[string]issued{}, served: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -171,12 +185,22 @@ func Start(opts ...Option) (*Server, error) {
 		s.hs.Listener.Close()
 		s.hs.Listener = l
 	}
-	s.hs.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs}
+	serverCert, err := tls.X509KeyPair(append(append([]byte(nil), tlsServerCertPEM...), tlsCAPEM...), tlsServerKeyPEM)
+	if err != nil {
+		s.hs.Close()
+		return nil, fmt.Errorf("wxpaytest: TLS certificate: %w", err)
+	}
+	ca, err := parseCert(tlsCAPEM)
+	if err != nil {
+		s.hs.Close()
+		return nil, err
+	}
+	s.hs.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs, Certificates: []tls.Certificate{serverCert}}
 	s.hs.StartTLS()
 	s.URL = announced(s.hs.Listener.Addr()) + "/"
 	s.RootCAs = x509.NewCertPool()
-	s.RootCAs.AddCert(s.hs.Certificate())
-	s.CACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
+	s.RootCAs.AddCert(ca)
+	s.CACertPEM = tlsCAPEM
 	s.installing = true
 	s.installDefaultRoutes()
 	s.installing = false
@@ -211,14 +235,21 @@ func (s *Server) Close() {
 func (s *Server) Host() string { return strings.TrimSuffix(strings.TrimPrefix(s.URL, "https://"), "/") }
 
 // ClientOptions returns the options that make a wxpay client talk to this server with
-// its test identity: base URL, TLS trust, merchant key, platform certificate, APIv2/APIv3
-// keys and the client certificate. Later options given to wxpay.New override these.
+// its test identity: base URL, TLS trust, merchant key, the platform's verification key,
+// APIv2/APIv3 keys and the client certificate. The verification key is the one the
+// server's mode signs with: the platform certificate, or with [PublicKeyMode] the
+// platform public key under PublicKeyID (and no certificate, as a merchant in public-key
+// mode has none). Later options given to wxpay.New override these.
 func (s *Server) ClientOptions() []wxpay.Option {
+	platform := wxpay.WithPlatformCertificates(s.PlatformCert)
+	if s.keyMode {
+		platform = wxpay.WithPlatformPublicKey(s.PublicKeyID, &s.PlatformKey.PublicKey)
+	}
 	return []wxpay.Option{
 		wxpay.WithBaseURL(s.URL),
 		wxpay.WithTLSConfig(&tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}),
 		wxpay.WithMerchant(s.MchID, s.MerchantSerial, s.MerchantKey),
-		wxpay.WithPlatformCertificates(s.PlatformCert),
+		platform,
 		wxpay.WithAPIv3Key(s.APIv3Key),
 		wxpay.WithAPIv2Key(s.APIv2Key),
 		wxpay.WithClientCertificate(s.ClientCert),

@@ -2,12 +2,16 @@ package wxpaytest_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,13 +66,16 @@ func TestRejectsBadAPIv3Signatures(t *testing.T) {
 	}
 	now := time.Now().Unix()
 	for name, a := range map[string]string{
-		"no header":        "",
-		"wrong key":        auth(impostor, "POST", "/v3/pay/transactions/native", body, now),
-		"other body":       auth(good, "POST", "/v3/pay/transactions/native", body+" ", now),
-		"other target":     auth(good, "POST", "/v3/pay/transactions/native?x=1", body, now),
-		"other method":     auth(good, "PUT", "/v3/pay/transactions/native", body, now),
-		"stale":            auth(good, "POST", "/v3/pay/transactions/native", body, now-400),
-		"fields reordered": strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), `mchid="1900000109",`, "", 1) + `,mchid="1900000109"`,
+		"no header":      "",
+		"wrong key":      auth(impostor, "POST", "/v3/pay/transactions/native", body, now),
+		"other body":     auth(good, "POST", "/v3/pay/transactions/native", body+" ", now),
+		"other target":   auth(good, "POST", "/v3/pay/transactions/native?x=1", body, now),
+		"other method":   auth(good, "PUT", "/v3/pay/transactions/native", body, now),
+		"stale":          auth(good, "POST", "/v3/pay/transactions/native", body, now-400),
+		"field repeated": auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,mchid="1900000109"`,
+		"field missing":  strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), `mchid="1900000109",`, "", 1),
+		"unknown field":  auth(good, "POST", "/v3/pay/transactions/native", body, now) + `,extra="1"`,
+		"other scheme":   strings.Replace(auth(good, "POST", "/v3/pay/transactions/native", body, now), "WECHATPAY2-SHA256-RSA2048", "WECHATPAY2-SHA256-RSA", 1),
 	} {
 		status, answer := send(t, hc, "POST", url, a, body)
 		assert.Equal(t, http.StatusUnauthorized, status, name)
@@ -137,4 +144,39 @@ func TestCACertPEMTrustsTheServer(t *testing.T) {
 	require.NoError(t, err, "a client trusting only CACertPEM reaches the server")
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "unsigned, so refused")
+}
+
+// The platform's signing guide gives the Authorization items no order: a client that
+// writes them in another order than this SDK (other SDKs do) is served.
+func TestAuthorizationFieldsInAnyOrder(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	hc := rawClient(srv, false)
+	body := `{"appid":"wxd678efh567hg6787","mchid":"1900000109","description":"d","out_trade_no":"ORDER1",` +
+		`"notify_url":"https://127.0.0.1/n","amount":{"total":1}}`
+	// Signed here with the standard library, as another SDK would.
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	nonceStr := "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"
+	sum := sha256.Sum256([]byte("POST\n/v3/pay/transactions/native\n" + ts + "\n" + nonceStr + "\n" + body + "\n"))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, srv.MerchantKey, crypto.SHA256, sum[:])
+	require.NoError(t, err)
+	item := map[string]string{"mchid": srv.MchID, "serial_no": srv.MerchantSerial, "timestamp": ts,
+		"nonce_str": nonceStr, "signature": base64.StdEncoding.EncodeToString(sig)}
+	for _, c := range []struct {
+		order []string
+		sep   string
+	}{
+		{[]string{"mchid", "serial_no", "timestamp", "nonce_str", "signature"}, ","},  // this SDK's
+		{[]string{"mchid", "nonce_str", "signature", "timestamp", "serial_no"}, ","},  // another common order
+		{[]string{"signature", "timestamp", "serial_no", "nonce_str", "mchid"}, ", "}, // reversed, spaces
+		{[]string{"serial_no", "mchid", "nonce_str", "timestamp", "signature"}, ","},
+	} {
+		var parts []string
+		for _, k := range c.order {
+			parts = append(parts, k+`="`+item[k]+`"`)
+		}
+		status, answer := send(t, hc, "POST", srv.URL+"v3/pay/transactions/native",
+			"WECHATPAY2-SHA256-RSA2048 "+strings.Join(parts, c.sep), body)
+		assert.Equal(t, http.StatusOK, status, "%v: %s", c.order, answer)
+		assert.Contains(t, answer, "code_url", c.order)
+	}
 }

@@ -19,8 +19,6 @@ import (
 
 const callUsage = mainUsage + `
 usage: wxpay [flags] METHOD PATH
-  e.g. wxpay POST 'v3/pay/transactions/id/{transaction_id}' -p transaction_id=42
-       wxpay POST v2/pay/orderquery -d '{"appid":"wx…","mch_id":"…","out_trade_no":"…"}'
 `
 
 func runCall(args []string, e env) int {
@@ -31,9 +29,16 @@ func runCall(args []string, e env) int {
 	fs.Var(&queries, "q", "query parameter `key=value`, repeatable, order kept")
 	fs.Var(&headers, "H", "request header `'Key: value'`, repeatable")
 	data := fs.String("d", "", "request body: JSON, @FILE, or - for stdin (APIv2: a JSON object of fields)")
+	anyPath := fs.Bool(strings.TrimPrefix(anyPathFlag, "--"), false, "send METHOD PATH even when the catalog does not list it")
+	pretty := fs.Bool("pretty", false, "indent the JSON answer (the default when stdout is a terminal)")
+	compact := fs.Bool("compact", false, "print the JSON answer on one line (the default when stdout is not a terminal)")
+	version := fs.Bool("version", false, "print the version and exit")
 	pos, code := parseFlags(fs, args, callUsage, e)
 	if code >= 0 {
 		return code
+	}
+	if *version {
+		return printVersion(e)
 	}
 	if len(pos) != 2 {
 		if len(pos) == 0 {
@@ -42,20 +47,37 @@ func runCall(args []string, e env) int {
 		}
 		return fail(e, callUsage, usagef("want METHOD PATH, got %d argument(s): %q", len(pos), pos))
 	}
-	method, path := strings.ToUpper(pos[0]), strings.TrimPrefix(pos[1], "/")
+	if *pretty && *compact {
+		return fail(e, callUsage, usagef("--pretty and --compact contradict each other"))
+	}
+	indent := e.stdoutTTY
+	if *pretty || *compact {
+		indent = *pretty
+	}
+	method := strings.ToUpper(pos[0])
 	switch method {
 	case "GET", "POST", "PUT", "PATCH", "DELETE":
 	default:
 		return fail(e, callUsage, usagef("unknown method %q: want GET, POST, PUT, PATCH or DELETE", pos[0]))
 	}
-	v2 := strings.HasPrefix(path, "v2/")
+	t, err := resolveTarget(method, pos[1], *anyPath)
+	if err != nil {
+		return fail(e, callUsage, err)
+	}
 	var opts []wxpay.CallOption
+	given := map[string]bool{}
 	for _, p := range params {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" {
 			return fail(e, callUsage, usagef("-p %q: want name=value", p))
 		}
+		given[k] = true
 		opts = append(opts, wxpay.PathParam(k, v))
+	}
+	for _, name := range t.tpl.Names() {
+		if !given[name] {
+			return fail(e, callUsage, usagef("%s: missing path parameter {%s}: pass it with -p %s=VALUE", t.label, name, name))
+		}
 	}
 	for _, q := range queries {
 		k, v, ok := strings.Cut(q, "=")
@@ -71,11 +93,16 @@ func runCall(args []string, e env) int {
 		}
 		opts = append(opts, wxpay.Header(strings.TrimSpace(k), strings.TrimSpace(v)))
 	}
-	body, err := readBody(*data, v2, e.stdin)
+	if *data == "" {
+		if err := bodyHint(t); err != nil {
+			return fail(e, callUsage, err)
+		}
+	}
+	body, err := readBody(*data, t.v2, e.stdin)
 	if err != nil {
 		return fail(e, callUsage, err)
 	}
-	client, err := cf.newClient(e.getenv)
+	client, err := cf.newClient(e.getenv, callNeed(t))
 	if err != nil {
 		return fail(e, callUsage, err)
 	}
@@ -83,11 +110,11 @@ func runCall(args []string, e env) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	resp, err := client.Chain(path).Do(ctx, method, body, opts...)
+	resp, err := client.Chain(t.raw).Do(ctx, method, body, opts...)
 	if err != nil {
 		return reportCallError(e, err)
 	}
-	return writeAnswer(e, resp)
+	return writeAnswer(e, resp, indent)
 }
 
 // readBody reads -d. An APIv3 body is checked to be JSON and sent as is; an APIv2 body is a
@@ -142,17 +169,31 @@ func readBody(d string, v2 bool, stdin io.Reader) (any, error) {
 	return fields, nil
 }
 
-func writeAnswer(e env, resp *wxpay.Response) int {
+// writeAnswer prints the answer's body: JSON indented or compact (an APIv2 XML answer as a
+// JSON object of its fields), any other body as it came.
+func writeAnswer(e env, resp *wxpay.Response, indent bool) int {
 	out := resp.Body
 	if resp.APIv2() && len(out) > 0 {
 		if f, err := codec.DecodeXML(out); err == nil {
-			if j, err := json.Marshal(f.Map()); err == nil {
-				out = j
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false) // code_url and the like keep their '&'
+			if err := enc.Encode(f.Map()); err == nil {
+				out = buf.Bytes()
 			}
 		}
 	}
 	if len(out) == 0 {
 		return exitOK
+	}
+	if json.Valid(out) {
+		var buf bytes.Buffer
+		if indent {
+			_ = json.Indent(&buf, out, "", "  ")
+		} else {
+			_ = json.Compact(&buf, out)
+		}
+		out = buf.Bytes()
 	}
 	e.stdout.Write(out)
 	if out[len(out)-1] != '\n' {

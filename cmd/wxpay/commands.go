@@ -12,13 +12,16 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
-const routesUsage = "usage: wxpay routes [filter]    list catalog endpoints whose path contains filter (case-insensitive)\n"
+const routesUsage = `usage: wxpay routes [filter]    list the catalog's endpoints: method, path, zone (- for the mainland), categories
+  filter (case-insensitive) is part of a path or of a category: wxpay routes refund, wxpay routes 转账
+`
 
 func runRoutes(args []string, e env) int {
 	fs := flag.NewFlagSet("wxpay routes", flag.ContinueOnError)
@@ -33,15 +36,22 @@ func runRoutes(args []string, e env) int {
 	if len(pos) == 1 {
 		filter = strings.ToLower(pos[0])
 	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	for _, ep := range catalog.All() {
-		if !strings.Contains(strings.ToLower(ep.Path), filter) {
+		if !strings.Contains(strings.ToLower(ep.Path), filter) && !strings.Contains(strings.ToLower(ep.Tags), filter) {
 			continue
 		}
-		if ep.Zone != "" {
-			fmt.Fprintf(e.stdout, "%s %s %s\n", ep.Method, ep.Path, ep.Zone)
-		} else {
-			fmt.Fprintf(e.stdout, "%s %s\n", ep.Method, ep.Path)
+		zone, tags := ep.Zone, ep.Tags
+		if zone == "" {
+			zone = "-"
 		}
+		if tags == "" {
+			tags = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ep.Method, ep.Path, zone, tags)
+	}
+	if err := tw.Flush(); err != nil {
+		return exitAPI
 	}
 	return exitOK
 }
@@ -62,7 +72,7 @@ func runCerts(args []string, e env) int {
 	if *out == "" {
 		return fail(e, certsUsage, usagef("--out DIR is required"))
 	}
-	client, err := cf.newClient(e.getenv)
+	client, err := cf.newClient(e.getenv, need{what: "certs download", merchant: true, apiv3Key: true})
 	if err != nil {
 		return fail(e, certsUsage, err)
 	}

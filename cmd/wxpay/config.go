@@ -162,7 +162,7 @@ func (s *settings) options() ([]wxpay.Option, error) {
 	var opts []wxpay.Option
 	if s.mchid != "" || s.serial != "" || s.privateKey != "" {
 		if s.mchid == "" || s.serial == "" || s.privateKey == "" {
-			return nil, usagef("a merchant needs --mchid, --serial and --private-key together")
+			return nil, usagef("a merchant needs %s together", flagRef("mchid", "serial", "private-key"))
 		}
 		key, err := keys.LoadPrivateKeyFile(s.privateKey)
 		if err != nil {
@@ -179,7 +179,7 @@ func (s *settings) options() ([]wxpay.Option, error) {
 	}
 	if s.publicKey != "" || s.publicKeyID != "" {
 		if s.publicKey == "" || s.publicKeyID == "" {
-			return nil, usagef("a platform public key needs --public-key and --public-key-id together")
+			return nil, usagef("a platform public key needs %s together", flagRef("public-key", "public-key-id"))
 		}
 		pk, err := keys.LoadPublicKeyFile(s.publicKey)
 		if err != nil {
@@ -195,7 +195,7 @@ func (s *settings) options() ([]wxpay.Option, error) {
 	}
 	if s.clientCert != "" || s.clientKey != "" {
 		if s.clientCert == "" {
-			return nil, usagef("--client-key needs --client-cert")
+			return nil, usagef("--client-key needs %s", flagRef("client-cert"))
 		}
 		certPEM, err := os.ReadFile(s.clientCert)
 		if err != nil {
@@ -233,10 +233,14 @@ func (s *settings) options() ([]wxpay.Option, error) {
 	return opts, nil
 }
 
-// newClient resolves the flags and builds the client; every failure is a usage error.
-func (c *clientFlags) newClient(getenv func(string) string) (*wxpay.Client, error) {
+// newClient resolves the flags, checks that they hold what n needs, and builds the client;
+// every failure is a usage error that names the flags (not the SDK's Go options).
+func (c *clientFlags) newClient(getenv func(string) string, n need) (*wxpay.Client, error) {
 	s, err := c.resolve(getenv)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.check(n); err != nil {
 		return nil, err
 	}
 	opts, err := s.options()
@@ -245,7 +249,7 @@ func (c *clientFlags) newClient(getenv func(string) string) (*wxpay.Client, erro
 	}
 	client, err := wxpay.New(opts...)
 	if err != nil {
-		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "wxpay: "))
+		return nil, usagef("%s", cliWords(strings.TrimPrefix(err.Error(), "wxpay: ")))
 	}
 	return client, nil
 }

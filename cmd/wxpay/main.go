@@ -1,13 +1,17 @@
 // Command wxpay calls WeChat Pay from the command line, runs the embedded emulator and
 // lists the endpoint catalog.
 //
-//	wxpay [flags] METHOD PATH          e.g. wxpay POST 'v3/pay/transactions/id/{transaction_id}' -p transaction_id=42
+//	wxpay [flags] METHOD PATH          e.g. wxpay GET 'v3/pay/transactions/out-trade-no/{out_trade_no}' -p out_trade_no=demo-1 -q mchid=1900000109
 //	wxpay sandbox [--addr 127.0.0.1:0] [--keys DIR]
 //	wxpay routes [filter]
 //	wxpay certs download --out DIR
+//	wxpay version
 //
-// The answer's body goes to stdout (APIv2 XML shown as JSON); exit 0 on success, 1 on an
-// API or verification error, 2 on a usage or configuration error.
+// METHOD PATH is checked against the catalog before anything is sent: an unknown path gets
+// the nearest catalog paths, a wrong method the allowed ones (--any-path sends it anyway).
+// The answer's body goes to stdout (APIv2 XML shown as JSON), indented when stdout is a
+// terminal (--pretty, --compact choose); exit 0 on success, 1 on an API or verification
+// error, 2 on a usage or configuration error.
 package main
 
 import (
@@ -16,7 +20,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+
+	"github.com/wxpay-go/wxpay/transport"
+	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
 const (
@@ -25,23 +33,48 @@ const (
 	exitUsage = 2
 )
 
+// sdkVersion is the version of the SDK this command is built from, the one its requests'
+// User-Agent sends. It is the only reference to that constant in the command.
+const sdkVersion = transport.Version
+
+// mainUsage ends with examples that work against "wxpay sandbox" (a test runs them).
 const mainUsage = `usage:
-  wxpay [flags] METHOD PATH     call an endpoint, e.g. wxpay POST 'v3/pay/transactions/id/{transaction_id}' -p transaction_id=42
+  wxpay [flags] METHOD PATH     call an endpoint of the catalog (see the examples)
   wxpay sandbox [--addr 127.0.0.1:0] [--keys DIR]
-  wxpay routes [filter]
+  wxpay routes [filter]         list the catalog; filter: part of a path or a category
   wxpay certs download --out DIR
+  wxpay version
 Run "wxpay COMMAND --help" for a command's flags.
+
+examples, against "wxpay sandbox --keys DIR" with WXPAY_CONFIG=DIR/sandbox.json:
+  wxpay POST v3/pay/transactions/native -d '{"appid":"wxd678efh567hg6787","mchid":"` + wxpaytest.MchID + `","description":"demo","out_trade_no":"demo-1","notify_url":"https://127.0.0.1/notify","amount":{"total":1}}'
+  wxpay GET 'v3/pay/transactions/out-trade-no/{out_trade_no}' -p out_trade_no=demo-1 -q mchid=` + wxpaytest.MchID + `
+  wxpay POST v2/pay/orderquery -d '{"appid":"wxd678efh567hg6787","mch_id":"` + wxpaytest.MchID + `","out_trade_no":"demo-1"}'
 `
 
 // env is what a command sees of the world; tests may replace it.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	stdoutTTY      bool // stdout is a terminal: JSON answers are indented
 	getenv         func(string) string
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdoutTTY: isTerminal(os.Stdout), getenv: os.Getenv}))
+}
+
+// isTerminal reports whether f is a character device: a terminal (or /dev/null, where the
+// layout does not matter).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func printVersion(e env) int {
+	fmt.Fprintf(e.stdout, "wxpay %s (github.com/wxpay-go/wxpay, %s %s/%s)\n", sdkVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return exitOK
 }
 
 func run(args []string, e env) int {
@@ -56,6 +89,8 @@ func run(args []string, e env) int {
 		case "help":
 			fmt.Fprint(e.stdout, mainUsage)
 			return exitOK
+		case "version":
+			return printVersion(e)
 		}
 	}
 	return runCall(args, e)
@@ -109,6 +144,11 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, e env) ([]string,
 
 func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 	fmt.Fprint(w, usage)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
 	fmt.Fprintln(w, "flags:")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -119,12 +159,13 @@ func printUsage(w io.Writer, fs *flag.FlagSet, usage string) {
 func fail(e env, usage string, err error) int {
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "wxpay: %s\n", ue.msg)
+		// "--private-key: wxpay: read private key: …" names the SDK once, at the start.
+		fmt.Fprintf(e.stderr, "wxpay: %s\n", strings.ReplaceAll(ue.msg, ": wxpay: ", ": "))
 		fmt.Fprint(e.stderr, usageLine(usage))
 		return exitUsage
 	}
 	code := exitCode(err)
-	msg := err.Error()
+	msg := cliWords(err.Error())
 	if !strings.HasPrefix(msg, "wxpay: ") {
 		msg = "wxpay: " + msg
 	}

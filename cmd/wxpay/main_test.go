@@ -289,15 +289,46 @@ func TestRoutes(t *testing.T) {
 	found := false
 	for _, l := range lines {
 		f := strings.Fields(l)
-		if len(f) < 2 || len(f) > 3 || !strings.Contains(strings.ToLower(f[1]), "transactions") {
+		if len(f) != 4 || !strings.Contains(strings.ToLower(f[1]), "transactions") && !strings.Contains(strings.ToLower(f[3]), "transactions") {
 			t.Fatalf("line %q", l)
 		}
 		if f[0] == "POST" && f[1] == "v3/pay/transactions/native" {
 			found = true
+			if f[2] != "-" || !strings.Contains(f[3], "基础支付") {
+				t.Errorf("zone and category of %q: want - and 基础支付", l)
+			}
+		}
+		if f[1] == "v3/transactions/id/{transaction_id}/reverse" && f[2] != "hk" {
+			t.Errorf("zone of %q: want hk", l)
 		}
 	}
 	if !found {
 		t.Fatal("v3/pay/transactions/native not listed")
+	}
+}
+
+// The filter also matches categories: 转账 lists the transfer endpoints, whose paths do not
+// say 转账.
+func TestRoutesCategory(t *testing.T) {
+	r := runCLI(t, "", "routes", "转账")
+	wantCode(t, r, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	found := false
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 4 || !strings.Contains(f[3], "转账") {
+			t.Fatalf("line %q", l)
+		}
+		found = found || (f[0] == "POST" && f[1] == "v3/fund-app/mch-transfer/transfer-bills")
+	}
+	if !found || len(lines) < 20 {
+		t.Fatalf("%d lines, POST v3/fund-app/mch-transfer/transfer-bills listed: %v", len(lines), found)
+	}
+	// routes has no flags: its help has no empty "flags:" line.
+	r = runCLI(t, "", "routes", "--help")
+	wantCode(t, r, 0)
+	if strings.Contains(r.stdout, "flags:") {
+		t.Errorf("routes --help: %q", r.stdout)
 	}
 }
 
@@ -325,7 +356,16 @@ func TestCertsDownload(t *testing.T) {
 	}
 }
 
-func TestSandbox(t *testing.T) {
+// sandbox runs "wxpay sandbox" from the built binary until the test ends (or stop is called).
+type sandbox struct {
+	dir  string            // --keys
+	info map[string]string // the JSON line it printed
+	logs *bytes.Buffer     // its stderr; read it only after stop
+	stop func()
+}
+
+func startSandbox(t *testing.T) *sandbox {
+	t.Helper()
 	dir := t.TempDir()
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -363,7 +403,7 @@ func TestSandbox(t *testing.T) {
 			t.Error("sandbox did not stop on SIGINT")
 		}
 	}
-	defer stop()
+	t.Cleanup(stop)
 	lineCh := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(stdout).ReadString('\n')
@@ -389,9 +429,16 @@ func TestSandbox(t *testing.T) {
 	if info["url"] != "https://"+addr+"/" {
 		t.Errorf("url %q, want the --addr %s", info["url"], addr)
 	}
+	return &sandbox{dir: dir, info: info, logs: &errb, stop: stop}
+}
+
+func TestSandbox(t *testing.T) {
+	sb := startSandbox(t)
+	dir, info, stop := sb.dir, sb.info, sb.stop
+	line, _ := json.Marshal(info)
 	for _, k := range []string{"url", "mchid", "merchant_serial", "platform_serial", "public_key_id", "apiv3_key", "apiv2_key"} {
 		if info[k] == "" {
-			t.Errorf("no %s in %q", k, line)
+			t.Errorf("no %s in %s", k, line)
 		}
 	}
 	for _, f := range []string{"apiclient_key.pem", "apiclient_cert.pem", "platform_cert.pem", "platform_key.pem", "pubkey.pem", "sandbox.json", "ca.pem"} {
@@ -456,13 +503,13 @@ func TestSandbox(t *testing.T) {
 	stop()
 	// One log line per request.
 	var logged []string
-	for _, l := range strings.Split(errb.String(), "\n") {
+	for _, l := range strings.Split(sb.logs.String(), "\n") {
 		if strings.Contains(l, "msg=request") {
 			logged = append(logged, l)
 		}
 	}
 	if len(logged) != 9 {
-		t.Errorf("%d request lines, want 9:\n%s", len(logged), errb.String())
+		t.Errorf("%d request lines, want 9:\n%s", len(logged), sb.logs.String())
 	}
 	if len(logged) > 0 && !strings.Contains(logged[len(logged)-1], "status=400 code=PARAM_ERROR") {
 		t.Errorf("last line %q", logged[len(logged)-1])

@@ -3,6 +3,7 @@ package main
 import (
 	"go/format"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -16,9 +17,17 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 	if len(eps) != 1155 {
 		t.Fatalf("%d endpoints, want 1155", len(eps))
 	}
+	rules, err := readRules("../../catalog/rules.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := mergeRules(eps, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tree, calls := treeFile(eps)
 	for file, src := range map[string][]byte{
-		"../../catalog/zz_catalog.go": catalogFile(eps),
+		"../../catalog/zz_catalog.go": catalogFile(table),
 		"../../chain/zz_tree.go":      tree,
 		"../../zz_fluent_test.go":     calls,
 	} {
@@ -45,5 +54,44 @@ func TestNames(t *testing.T) {
 	}
 	if got := lowerCamel("type"); got != "typeValue" {
 		t.Errorf("lowerCamel(type) = %q", got)
+	}
+}
+
+func TestMergeRules(t *testing.T) {
+	eps := []endpoint{
+		{method: "GET", path: "v2/a", produces: "json"},
+		{method: "POST", path: "v2/b", produces: "xml", flags: []string{"cert"}},
+		{method: "GET", path: "v3/c", produces: "csv"},
+		{method: "GET", path: "v3/s", zone: "hk", produces: "csv"},
+		{method: "POST", path: "v3/z", produces: "binary"},
+	}
+	table, err := mergeRules(eps, []rule{
+		{method: "POST", path: "v2/b", flags: []string{"nonceless", "unsigned"}},
+		{method: "GET", path: "v3/s", flags: []string{"statement"}},
+		{method: "GET", path: "v3/d", flags: []string{"unsigned"}, produces: "binary"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range table {
+		got = append(got, e.method+" "+e.path+" "+e.consumes+" "+strings.Join(e.flags, ","))
+	}
+	want := []string{
+		"GET v2/a  json",
+		"POST v2/b  cert,unsigned,nonceless",
+		"GET v3/c  unsigned,file",
+		"GET v3/d json unsigned,file,extra",
+		"GET v3/s  file,statement",
+		"POST v3/z  file",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("merged:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(eps[1].flags) != 1 {
+		t.Errorf("mergeRules changed its input: %v", eps[1].flags)
+	}
+	if _, err := mergeRules(eps, []rule{{method: "GET", path: "v3/nope", flags: []string{"unsigned"}}}); err == nil {
+		t.Error("a rule for a path the catalog lacks, without produces, is accepted")
 	}
 }
