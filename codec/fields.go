@@ -10,14 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/wxpay-go/wxpay/internal/apiv2"
 )
 
-// Field is one APIv2 field: an element name and its text. It is the same type
-// as signer.Field, so a Fields list is passed to signer.SignV2 and
-// signer.VerifyV2 as it is, without a copy.
-type Field = apiv2.Field
+// Field is one APIv2 field: an element name and its text. It names the plain
+// struct type struct{ Name, Value string }, as signer.Field does, so the two
+// are one type: a Fields list is passed to signer.SignV2 and signer.VerifyV2
+// as it is, without a copy, and neither package imports the other.
+type Field = struct{ Name, Value string }
 
 // Fields is an ordered list of APIv2 fields, as written on the wire. A name
 // may appear more than once (repeated elements); the order is significant
@@ -178,7 +177,7 @@ func FieldsOf(v any) (Fields, error) {
 		slices.Sort(keys)
 		out := make(Fields, len(keys))
 		for i, k := range keys {
-			out[i] = Field{Name: k, Value: x[k]}
+			out[i] = Field{k, x[k]}
 		}
 		return out, nil
 	}
@@ -261,7 +260,7 @@ func appendValue(dst Fields, name string, rv reflect.Value, omitempty bool) (Fie
 					if omitempty && s == "" {
 						return dst, nil
 					}
-					return append(dst, Field{Name: name, Value: s}), nil
+					return append(dst, Field{name, s}), nil
 				}
 			}
 			rv = rv.Elem()
@@ -271,7 +270,7 @@ func appendValue(dst Fields, name string, rv reflect.Value, omitempty bool) (Fie
 	}
 	if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.String {
 		for i, n := 0, rv.Len(); i < n; i++ {
-			dst = append(dst, Field{Name: name, Value: rv.Index(i).String()})
+			dst = append(dst, Field{name, rv.Index(i).String()})
 		}
 		return dst, nil
 	}
@@ -282,7 +281,7 @@ func appendValue(dst Fields, name string, rv reflect.Value, omitempty bool) (Fie
 	if omitempty && (s == "" || rv.IsZero()) {
 		return dst, nil
 	}
-	return append(dst, Field{Name: name, Value: s}), nil
+	return append(dst, Field{name, s}), nil
 }
 
 func scalarString(name string, rv reflect.Value) (string, error) {

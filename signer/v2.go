@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/wxpay-go/wxpay/internal/apiv2"
 )
 
 // APIv2 sign types, as carried in the sign_type field.
@@ -19,10 +17,11 @@ const (
 	SignTypeHMACSHA256 = "HMAC-SHA256"
 )
 
-// Field is one APIv2 field: an element name and its text. It is the same
-// type as codec.Field, so a codec.Fields list (a []codec.Field) is passed to
-// [SignV2] and [VerifyV2] as it is, without a copy.
-type Field = apiv2.Field
+// Field is one APIv2 field: an element name and its text. It names the plain
+// struct type struct{ Name, Value string }, as codec.Field does, so the two
+// are one type: a codec.Fields list is passed to [SignV2] and [VerifyV2] as
+// it is, without a copy, and neither package imports the other.
+type Field = struct{ Name, Value string }
 
 // V2KeyLength is the length in bytes of an APIv2 key.
 const V2KeyLength = 32
