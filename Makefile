@@ -14,13 +14,16 @@ test:
 demo:
 	$(GO) run ./examples/demo
 
-## bench: RSA sign/verify, a bare net/http round trip, full APIv3 calls (real and no-cost
-## signer), a full APIv2 call and the derived SDK overhead, with allocations. -cpu 1 runs
-## client and loopback server on one P, so the subtraction measures work, not scheduling;
-## -cpu 2 is the machine as it is.
-BENCH ?= RSASign$$|RSAVerify$$|BareRoundTrip|APIv3Call|APIv2Call|SDKOverhead
+## bench: paired benchmarks (paired_bench_test.go), then a summary in calls per second per
+## core (internal/benchsum): RSA sign/verify Go vs OpenSSL, the chained limits and the SDK's
+## APIv3 call with Go crypto and with the OpenSSL backend (one goroutine, then two), the
+## SDK's own work per call, and the APIv2 call against a bare round trip. About a minute.
+## Without cgo or libcrypto.so.3 the OpenSSL benchmarks are skipped.
+BENCH ?= Paired
+BENCHTIME ?= 5s
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime=2s -cpu 1,2 . ./signer
+	@{ $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime=$(BENCHTIME) -cpu 1 . && \
+	   $(GO) test -run '^$$' -bench 'PairedCalls' -benchtime=$(BENCHTIME) -cpu 2 . ; } 2>&1 | $(GO) run ./internal/benchsum
 
 ## lint: gofmt, vet and staticcheck (fetched from the Go module proxy)
 lint:

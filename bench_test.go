@@ -30,8 +30,8 @@ import (
 //	BenchmarkAPIv3CallNoCostSigner    the same with a crypto.Signer that costs nothing
 //	BenchmarkAPIv2Call                XML + MD5 sign + send + parse + sign check + decode
 //
-// The SDK's own work on an APIv3 call is NoCostSigner − BareRoundTrip − one RSA verify
-// (BenchmarkRSAVerify in ./signer); BenchmarkSDKOverhead computes it in one run.
+// The Paired benchmarks (paired_bench_test.go) are what `make bench` reports: they time
+// the operations they compare in turn inside one loop, so that the machine's drift cancels.
 
 type benchOrder struct {
 	AppID       string `json:"appid"`
@@ -56,12 +56,14 @@ func newBenchOrder() *benchOrder {
 // minute, well inside the ±300 s window) and v2 calls with a signed XML answer.
 type benchServer struct {
 	*httptest.Server
-	id     *wxpaytest.Server
-	mu     sync.Mutex
-	v3hdr  http.Header
-	signed time.Time
-	v3body []byte
-	v2body []byte
+	id        *wxpaytest.Server
+	mu        sync.Mutex
+	v3hdr     http.Header
+	signed    time.Time
+	v3body    []byte
+	v2body    []byte
+	v2req     *http.Request // the first APIv2 request, with its body in v2reqBody
+	v2reqBody []byte
 }
 
 func newBenchServer(b *testing.B) *benchServer {
@@ -85,8 +87,13 @@ func newBenchServer(b *testing.B) *benchServer {
 }
 
 func (s *benchServer) handle(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
 	if r.URL.Path == "/pay/orderquery" {
+		s.mu.Lock()
+		if s.v2req == nil {
+			s.v2req, s.v2reqBody = r.Clone(context.Background()), body
+		}
+		s.mu.Unlock()
 		w.Header()["Content-Type"] = []string{"text/xml"}
 		_, _ = w.Write(s.v2body)
 		return
@@ -212,19 +219,6 @@ func v2Loop(wx *wxpay.Client, n int) error {
 	return nil
 }
 
-func verifyLoop(s *benchServer, n int) error {
-	sum := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
-	sig, _ := rsa.SignPKCS1v15(nil, s.id.PlatformKey, crypto.SHA256, sum[:])
-	pub := s.id.PlatformCert.PublicKey.(*rsa.PublicKey)
-	for i := 0; i < n; i++ {
-		h := sha256.Sum256([]byte("1554209980\nc5ac7061fccab6bf3e254dcf98995b8c\n" + string(s.v3body) + "\n"))
-		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func run(b *testing.B, loop func(n int) error) {
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -258,40 +252,4 @@ func BenchmarkAPIv2Call(b *testing.B) {
 	s := newBenchServer(b)
 	wx := benchClient(b, s, s.id.MerchantKey)
 	run(b, func(n int) error { return v2Loop(wx, n) })
-}
-
-// BenchmarkSDKOverhead reports, from one run, the SDK's own work on an APIv3 call
-// (no-cost-signer call − bare round trip − one RSA verify) and the APIv2 call's ratio to
-// the bare round trip, each the best of five interleaved rounds of 2000 calls.
-// Targets: sdk-µs ≤ 15, v2-ratio ≤ 1.25.
-func BenchmarkSDKOverhead(b *testing.B) {
-	s, hc := newBenchServer(b), newHTTPClient()
-	v3 := benchClient(b, s, noCostSigner{&s.id.MerchantKey.PublicKey})
-	v2 := benchClient(b, s, s.id.MerchantKey)
-	const n = 2000
-	best := func(d *time.Duration, f func() error) {
-		start := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		if e := time.Since(start) / n; *d == 0 || e < *d {
-			*d = e
-		}
-	}
-	var bare, call, verify, apiv2 time.Duration
-	for i := 0; i < b.N; i++ {
-		for round := 0; round < 5; round++ {
-			best(&bare, func() error { return bareLoop(s, hc, n) })
-			best(&call, func() error { return v3Loop(v3, n) })
-			best(&verify, func() error { return verifyLoop(s, n) })
-			best(&apiv2, func() error { return v2Loop(v2, n) })
-		}
-	}
-	b.ReportMetric(float64(call-bare-verify)/1e3, "sdk-µs")
-	b.ReportMetric(float64(apiv2)/float64(bare), "v2-ratio")
-	b.ReportMetric(float64(bare)/1e3, "bare-µs")
-	b.ReportMetric(float64(call)/1e3, "nocost-µs")
-	b.ReportMetric(float64(verify)/1e3, "verify-µs")
-	b.ReportMetric(float64(apiv2)/1e3, "v2-µs")
-	b.ReportMetric(0, "ns/op")
 }

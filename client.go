@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/wxpay-go/wxpay/chain"
@@ -42,6 +43,7 @@ type Client struct {
 	apiv3Key string
 	apiv2Key string
 	json     codec.Codec
+	rsa      signer.RSAVerifier // nil: Go's crypto/rsa
 }
 
 // Option configures a Client. Options are checked by New, which reports the first error.
@@ -65,6 +67,7 @@ type settings struct {
 	maxResponse   int64
 	maxInFlight   int
 	json          codec.Codec
+	rsaVerifier   signer.RSAVerifier
 }
 
 type pubKey struct {
@@ -84,7 +87,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key, json: s.json}
+	c := &Client{keys: signer.NewKeyStore(), apiv3Key: s.apiv3Key, apiv2Key: s.apiv2Key, json: s.json, rsa: s.rsaVerifier}
 	if s.key != nil || s.mchid != "" || s.serial != "" {
 		v3, err := signer.NewV3Signer(s.mchid, s.serial, s.key)
 		if err != nil {
@@ -114,7 +117,7 @@ func New(opts ...Option) (*Client, error) {
 		BaseURL:          s.baseURL,
 		BackupHost:       s.backupHost,
 		Signer:           c.signer,
-		Verifier:         &signer.Verifier{Keys: c.keys},
+		Verifier:         &signer.Verifier{Keys: c.keys, RSA: c.rsa},
 		APIv2Key:         s.apiv2Key,
 		HTTPClient:       plain,
 		SecureClient:     secure,
@@ -244,7 +247,7 @@ func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notificatio
 }
 
 func (c *Client) notifications() *notify.Parser {
-	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key, JSON: c.json}
+	return &notify.Parser{Verifier: &signer.Verifier{Keys: c.keys, RSA: c.rsa}, APIv3Key: c.apiv3Key, APIv2Key: c.apiv2Key, JSON: c.json}
 }
 
 // KeyStore returns the store of WeChat Pay certificates and public keys the client
@@ -443,6 +446,27 @@ func WithMaxResponseBytes(n int64) Option {
 			return fmt.Errorf("%w: WithMaxResponseBytes: must be positive", ErrConfig)
 		}
 		s.maxResponse = n
+		return nil
+	}
+}
+
+// WithRSAVerifier replaces Go's crypto/rsa in the RSA check of APIv3 answers and callbacks
+// (ParseNotification, NotificationHandler) with v, such as the OpenSSL backend:
+//
+//	v, err := openssl.NewVerifier() // package github.com/wxpay-go/wxpay/openssl
+//	wx, err := wxpay.New(…, wxpay.WithRSAVerifier(v))
+//
+// Everything else about verification (headers, clock skew, serial lookup, the signed
+// message) stays the SDK's. A nil v is refused.
+func WithRSAVerifier(v signer.RSAVerifier) Option {
+	return func(s *settings) error {
+		if v == nil {
+			return fmt.Errorf("%w: WithRSAVerifier: nil verifier", ErrConfig)
+		}
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return fmt.Errorf("%w: WithRSAVerifier: nil %T", ErrConfig, v)
+		}
+		s.rsaVerifier = v
 		return nil
 	}
 }

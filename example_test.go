@@ -124,14 +124,14 @@ func ExampleNode_GetAsync() {
 		futures = append(futures, node.GetAsync(ctx, wxpay.PathParam("out_trade_no", no), wxpay.Query("mchid", "1900000109")))
 	}
 	for _, f := range futures {
-		_, err := f.Wait()
+		resp, err := f.Wait() // or select on f.Done()
 		var apiErr *wxpay.APIError
-		fmt.Println(errors.As(err, &apiErr) && apiErr.Code == "ORDER_NOT_EXIST")
+		fmt.Println(resp.StatusCode, errors.As(err, &apiErr) && apiErr.Code == "ORDER_NOT_EXIST")
 	}
 	// Output:
-	// true
-	// true
-	// true
+	// 404 true
+	// 404 true
+	// 404 true
 }
 
 // The fluent tree is generated from the endpoint catalog: each segment a method, a

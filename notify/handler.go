@@ -58,31 +58,85 @@ func (p *Parser) Handler(fn func(ctx context.Context, n *Notification) error) ht
 		}
 		n, err := p.Parse(r.Header, body)
 		if err != nil {
-			status := http.StatusBadRequest
-			if !apiv2 && errors.Is(err, signer.ErrVerification) {
-				status = http.StatusUnauthorized
-			}
-			ReplyFailure(w, apiv2, status, err.Error())
+			parseFailure(apiv2, err).write(w)
 			return
 		}
 		if err := fn(r.Context(), n); err != nil {
-			ReplyFailure(w, apiv2, http.StatusInternalServerError, "the merchant failed to process the notification")
+			processingFailure(apiv2).write(w)
 			return
 		}
 		ReplySuccess(w, apiv2)
 	})
 }
 
+// Reply answers a callback in a framework that has read the body itself (gin, echo,
+// go-zero, or any handler given the bytes): body is the raw callback body, err the outcome
+// of handling it, and Reply writes what [Parser.Handler] writes in the same case:
+//
+//   - err is nil: [ReplySuccess].
+//   - err is an error of [Parser.Parse] (it wraps [ErrNotification] or
+//     [signer.ErrVerification]): 401 for an APIv3 verification failure, 400 otherwise,
+//     with err's message (which never contains keys, nor, for a verification failure,
+//     the body).
+//   - any other error (the application failed to process a verified callback): 500 with
+//     a fixed message; err's text is not sent.
+//
+// The reply is APIv2 XML when body is an APIv2 callback (its first non-whitespace byte
+// is '<', as Parse decides) and APIv3 JSON otherwise. Every failure is non-2xx, so WeChat
+// Pay sends the callback again later.
+//
+//	body, err := io.ReadAll(c.Request.Body) // gin: c.GetRawData()
+//	if err == nil {
+//		var n *notify.Notification
+//		if n, err = p.Parse(c.Request.Header, body); err == nil {
+//			err = process(c, n)
+//		}
+//	}
+//	notify.Reply(c.Writer, body, err)
+func Reply(w http.ResponseWriter, body []byte, err error) {
+	replyFor(body, err).write(w)
+}
+
+// ReplyFor returns the status, Content-Type and body that [Reply] writes, for frameworks
+// without an http.ResponseWriter (fasthttp, hertz). contentType is empty for an APIv3
+// success, whose body is empty.
+func ReplyFor(body []byte, err error) (status int, contentType string, answer []byte) {
+	r := replyFor(body, err)
+	return r.status, r.contentType, r.body
+}
+
+func replyFor(body []byte, err error) reply {
+	apiv2 := isXML(body)
+	switch {
+	case err == nil:
+		return success(apiv2)
+	case errors.Is(err, ErrNotification) || errors.Is(err, signer.ErrVerification):
+		return parseFailure(apiv2, err)
+	default:
+		return processingFailure(apiv2)
+	}
+}
+
+// parseFailure is the reply to a callback Parse refused.
+func parseFailure(apiv2 bool, err error) reply {
+	status := http.StatusBadRequest
+	if !apiv2 && errors.Is(err, signer.ErrVerification) {
+		status = http.StatusUnauthorized
+	}
+	return failure(apiv2, status, err.Error())
+}
+
+// processingFailure is the reply when the application failed on a verified callback: its
+// error's text stays on the merchant's side.
+func processingFailure(apiv2 bool) reply {
+	return failure(apiv2, http.StatusInternalServerError, "the merchant failed to process the notification")
+}
+
 // ReplySuccess writes the standard success reply: for APIv3 status 200 with
 // an empty body; for APIv2 status 200 and
 // <xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>.
 func ReplySuccess(w http.ResponseWriter, apiv2 bool) {
-	if !apiv2 {
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	writeReply(w, "text/xml; charset=utf-8", http.StatusOK, []byte(successV2))
+	success(apiv2).write(w)
 }
 
 // ReplyFailure writes the standard failure reply with the given status
@@ -92,28 +146,50 @@ func ReplySuccess(w http.ResponseWriter, apiv2 bool) {
 // The message is cut to 256 bytes; invalid UTF-8 and characters XML cannot
 // carry are replaced.
 func ReplyFailure(w http.ResponseWriter, apiv2 bool, status int, message string) {
+	failure(apiv2, status, message).write(w)
+}
+
+// reply is one answer to WeChat Pay: status, Content-Type ("" for none) and body.
+type reply struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+func success(apiv2 bool) reply {
+	if !apiv2 {
+		return reply{status: http.StatusOK}
+	}
+	return reply{http.StatusOK, "text/xml; charset=utf-8", []byte(successV2)}
+}
+
+func failure(apiv2 bool, status int, message string) reply {
 	message = clean(message)
 	if !apiv2 {
 		b, _ := json.Marshal(struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
 		}{"FAIL", message})
-		writeReply(w, "application/json", status, b)
-		return
+		return reply{status, "application/json", b}
 	}
 	var b strings.Builder
 	b.WriteString(`<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[`)
 	b.WriteString(strings.ReplaceAll(message, "]]>", "]]]]><![CDATA[>"))
 	b.WriteString(`]]></return_msg></xml>`)
-	writeReply(w, "text/xml; charset=utf-8", status, []byte(b.String()))
+	return reply{status, "text/xml; charset=utf-8", []byte(b.String())}
 }
 
-func writeReply(w http.ResponseWriter, contentType string, status int, body []byte) {
+// write sends r; an empty contentType sets none (the APIv3 success reply).
+func (r reply) write(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	if r.contentType != "" {
+		h.Set("Content-Type", r.contentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	w.WriteHeader(r.status)
+	if len(r.body) > 0 {
+		_, _ = w.Write(r.body)
+	}
 }
 
 // clean makes message safe for both reply formats: valid UTF-8, only

@@ -21,6 +21,10 @@
 //		return markPaid(ctx, tx.OutTradeNo) // an error makes WeChat Pay retry
 //	}))
 //
+// A framework that has already read the body (gin's c.GetRawData(), echo) calls
+// [Parser.Parse] with the raw bytes and answers with [Reply] (or, without an
+// http.ResponseWriter, [ReplyFor]), which answer exactly as the handler would.
+//
 // Callbacks are delivered at least once: make the function idempotent.
 package notify
 

@@ -70,11 +70,12 @@ func (f Failure) String() string {
 // FailureOf classifies an error returned by a call. Errors that are none of the SDK's own
 // are FailureInput when they come before sending (path values, options).
 func FailureOf(err error) Failure {
+	if err == nil {
+		return FailureNone
+	}
 	var se *SendError
 	var ve *VerificationError
 	switch {
-	case err == nil:
-		return FailureNone
 	case errors.As(err, &se):
 		return se.Failure
 	case errors.As(err, &ve):

@@ -81,6 +81,13 @@ func (p *pipeline) step(s string) {
 	}
 }
 
+// stepReturn reports the end of a call to the test trace (building the text only then).
+func (p *pipeline) stepReturn(f Failure, note string) {
+	if p.trace != nil {
+		p.trace("return " + f.String() + note)
+	}
+}
+
 // newPipeline checks cfg and builds a pipeline.
 func newPipeline(cfg wire.Config) (*pipeline, error) {
 	if cfg.BaseURL == "" {
@@ -167,7 +174,7 @@ func (p *pipeline) Do(ctx context.Context, req *wire.Request) (*Response, error)
 	for attempt := 1; ; attempt++ {
 		resp, failure, err := p.attempt(ctx, o, attempt) // steps 2–5
 		if failure == FailureNone || attempt >= policy.MaxAttempts {
-			p.step("return " + failure.String())
+			p.stepReturn(failure, "")
 			return resp, err
 		}
 		retry, perr := policy.retryable(failure, o.method, req.Call.Idempotent, resp, err) // step 6: retry?
@@ -175,7 +182,7 @@ func (p *pipeline) Do(ctx context.Context, req *wire.Request) (*Response, error)
 			return nil, perr
 		}
 		if !retry {
-			p.step("return " + failure.String() + " (not retried)")
+			p.stepReturn(failure, " (not retried)")
 			return resp, err
 		}
 		p.step("wait")
@@ -227,6 +234,11 @@ type outgoing struct {
 	// was asked for); the answer is verified with it, never with one the
 	// answer picks.
 	signType string
+
+	// Per-attempt state, reused by the attempts of one call (they run one after another).
+	auth       [1]string    // the Authorization header value of the current attempt
+	bodyReader bytes.Reader // the body, handed to net/http
+	wt         writeTrace   // did the whole request reach the connection?
 }
 
 func (o *outgoing) url() string { return o.scheme + "://" + o.host + o.prefix + o.rest }
@@ -444,24 +456,25 @@ func (p *pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 			p.log(ctx, o, o.header, n, start, nil, FailureInput, err)
 			return nil, FailureInput, err
 		}
-		o.header["Authorization"] = []string{auth}
+		o.auth[0] = auth
+		o.header["Authorization"] = o.auth[:]
 	}
 	rc := p.plain
 	if o.secure {
 		rc = p.secure
 	}
-	var written atomic.Bool // set by net/http once the whole request is on the wire
-	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
-		if w.Err == nil {
-			written.Store(true)
-		}
-	}}
+	wt := &o.wt
+	wt.written.Store(false)
+	if wt.trace.WroteRequest == nil {
+		wt.trace.WroteRequest = wt.wroteRequest
+	}
 	r := rc.R().SetDoNotParseResponse(true)
-	r.SetContext(httptrace.WithClientTrace(ctx, trace))
+	r.SetContext(httptrace.WithClientTrace(ctx, &wt.trace))
 	r.Header = o.header // resty copies it into the http.Request
 	if o.body != nil {
 		if _, typed := o.header["Content-Type"]; typed {
-			r.SetBody(bytes.NewReader(o.body)) // handed to net/http as is: resty neither buffers nor copies it
+			o.bodyReader.Reset(o.body)
+			r.SetBody(&o.bodyReader) // handed to net/http as is: resty neither buffers nor copies it
 		} else {
 			r.SetBody(o.body) // resty sniffs the Content-Type from the bytes
 		}
@@ -473,18 +486,34 @@ func (p *pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, 
 		p.step("verify+decode")
 		resp, err = p.receive(o, res.RawResponse) // steps 4–5: verify, decode
 	} else {
-		err = p.sendError(ctx, o, sendFailure(ctx, err, written.Load()), written.Load(), err)
+		written := wt.written.Load()
+		err = p.sendError(ctx, o, sendFailure(ctx, err, written), written, err)
 	}
-	var se *SendError
-	if errors.As(err, &se) && se.Method == "" { // an answer that broke off while being read
-		se.Method, se.URL = o.method, redactURL(o.url())
-		if ctx.Err() != nil {
-			se.Failure, se.Err = FailureContext, fmt.Errorf("%w (%v)", ctx.Err(), se.Err)
+	if err != nil {
+		var se *SendError
+		if errors.As(err, &se) && se.Method == "" { // an answer that broke off while being read
+			se.Method, se.URL = o.method, redactURL(o.url())
+			if ctx.Err() != nil {
+				se.Failure, se.Err = FailureContext, fmt.Errorf("%w (%v)", ctx.Err(), se.Err)
+			}
 		}
 	}
 	failure := FailureOf(err)
 	p.log(ctx, o, o.header, n, start, resp, failure, err)
 	return resp, failure, err
+}
+
+// writeTrace learns from net/http whether a request was written whole: the line between
+// "not sent" (safe to retry) and "outcome unknown" (not, for a POST).
+type writeTrace struct {
+	trace   httptrace.ClientTrace
+	written atomic.Bool // set on net/http's goroutine, read after the round trip
+}
+
+func (w *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		w.written.Store(true)
+	}
 }
 
 // sign is step 2: the Authorization header over the method, the request target exactly as

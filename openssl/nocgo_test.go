@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package openssl_test
+
+const withCgo = false
