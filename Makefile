@@ -1,8 +1,8 @@
-# wxpay — make test (the CI command), make demo, make bench, make lint.
+# wxpay — make test (the CI command), make demo, make bench, make lint, make fuzz.
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test demo bench lint fmt generate
+.PHONY: test demo bench lint fuzz fmt generate
 
 ## test: gofmt and vet, then every test with the race detector
 test:
@@ -30,6 +30,27 @@ lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m). `make test` runs their seed
+## corpora (testdata fixtures and testdata/fuzz/) as unit tests. Add a target as package:Name.
+FUZZTIME ?= 30s
+FUZZ_TARGETS ?= \
+	./keys:FuzzLoadPrivateKey \
+	./keys:FuzzLoadEncryptedPrivateKey \
+	./keys:FuzzLoadPKCS12 \
+	./keys:FuzzLoadPublicKey \
+	./codec:FuzzDecodeXML \
+	./codec:FuzzDecodeXMLFastPath \
+	./codec:FuzzXMLRoundTrip \
+	./notify:FuzzParseV3 \
+	./notify:FuzzParseV2 \
+	./chain:FuzzParseExpand
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME); \
+	done
 
 fmt:
 	gofmt -w .

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 
 	"github.com/wxpay-go/wxpay/internal/wire"
@@ -127,7 +128,7 @@ func (c *Client) decryptCertificates(body []byte) ([]PlatformCertificate, error)
 		if err != nil {
 			return nil, fmt.Errorf("wxpay: DownloadCertificates: decrypting certificate %s with the APIv3 key: %w", d.SerialNo, err)
 		}
-		cert, err := signer.LoadCertificate(plain)
+		cert, err := keys.LoadCertificate(plain)
 		if err != nil {
 			return nil, fmt.Errorf("%w: v3/certificates: certificate %s: %w", ErrBadAnswer, d.SerialNo, err)
 		}

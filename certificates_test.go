@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
@@ -292,8 +293,8 @@ func ExampleClient_DownloadCertificates() {
 // and the modern one), gives mutual TLS against the emulator.
 func TestPKCS12ClientCertificateOverMutualTLS(t *testing.T) {
 	srv := wxpaytest.NewServer(t)
-	for _, file := range []string{"signer/testdata/p12_legacy.p12", "signer/testdata/p12_modern.p12"} {
-		_, cert, tlsCert, err := signer.LoadPKCS12File(file, "1900000109")
+	for _, file := range []string{"keys/testdata/p12_legacy.p12", "keys/testdata/p12_modern.p12"} {
+		_, cert, tlsCert, err := keys.LoadPKCS12File(file, "1900000109")
 		require.NoError(t, err, file)
 		assert.Equal(t, srv.MerchantSerial, signer.CertificateSerial(cert))
 		wx, err := wxpay.New(wxpay.WithBaseURL(srv.URL), wxpay.WithTLSConfig(tlsFor(srv)),

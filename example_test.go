@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/wxpay-go/wxpay"
-	"github.com/wxpay-go/wxpay/signer"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -188,11 +188,11 @@ func ExampleNew() {
 	_ = os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), srv.MerchantKeyPEM, 0o600)
 	_ = os.WriteFile(filepath.Join(dir, "pub_key.pem"), srv.PublicKeyPEM, 0o644)
 
-	key, err := signer.LoadPrivateKeyFile(filepath.Join(dir, "apiclient_key.pem")) // PKCS#8 or PKCS#1 PEM
+	key, err := keys.LoadPrivateKeyFile(filepath.Join(dir, "apiclient_key.pem")) // PKCS#8 or PKCS#1 PEM
 	if err != nil {
 		log.Fatal(err)
 	}
-	pub, err := signer.LoadPublicKeyFile(filepath.Join(dir, "pub_key.pem")) // WeChat Pay public key
+	pub, err := keys.LoadPublicKeyFile(filepath.Join(dir, "pub_key.pem")) // WeChat Pay public key
 	if err != nil {
 		log.Fatal(err)
 	}

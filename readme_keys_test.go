@@ -2,7 +2,7 @@ package wxpay_test
 
 // The README's key-loading blocks, run (see readme_mirror_test.go). The files are those a
 // merchant keeps, written to a temporary working directory: the emulator's identity, and
-// the signer package's openssl-made .p12 and encrypted PKCS#8 fixtures.
+// the keys package's openssl-made .p12 and encrypted PKCS#8 fixtures.
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
@@ -28,7 +29,7 @@ import (
 func inMerchantDir(t *testing.T, srv *wxpaytest.Server) {
 	t.Helper()
 	dir := t.TempDir()
-	p12, err := os.ReadFile(filepath.Join("signer", "testdata", "p12_modern.p12"))
+	p12, err := os.ReadFile(filepath.Join("keys", "testdata", "p12_modern.p12"))
 	require.NoError(t, err)
 	for name, data := range map[string][]byte{
 		"apiclient_key.pem":  srv.MerchantKeyPEM,
@@ -51,9 +52,9 @@ func TestREADMEClient(t *testing.T) {
 	apiv2Key, tlsCert := srv.APIv2Key, srv.ClientCert
 
 	// ExampleNew runs this against the emulator.
-	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem") // PKCS#8 or PKCS#1 PEM
+	key, err := keys.LoadPrivateKeyFile("apiclient_key.pem") // PKCS#8 or PKCS#1 PEM
 	require.NoError(t, err)
-	pub, err := signer.LoadPublicKeyFile("pub_key.pem") // WeChat Pay public key
+	pub, err := keys.LoadPublicKeyFile("pub_key.pem") // WeChat Pay public key
 	require.NoError(t, err)
 	wx, err := wxpay.New(
 		wxpay.WithMerchant("1900000109", "3775B6A45ACD588826D15E583A95F5DD2C5C9DB8", key),
@@ -82,26 +83,26 @@ func TestREADMEKeys(t *testing.T) {
 	srv := wxpaytest.NewServer(t)
 	srv.HandleCertificates()
 	wx := newClient(t, srv)
-	pemBytes, err := os.ReadFile(filepath.Join("signer", "testdata", "enc_default.pem"))
+	pemBytes, err := os.ReadFile(filepath.Join("keys", "testdata", "enc_default.pem"))
 	require.NoError(t, err)
 	passphrase, mchid := "wxpaytest", "1900000109"
 	inMerchantDir(t, srv)
 	ctx := context.Background()
 
-	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem") // PKCS#8 or PKCS#1 PEM, or bare base64
+	key, err := keys.LoadPrivateKeyFile("apiclient_key.pem") // PKCS#8 or PKCS#1 PEM, or bare base64
 	require.NoError(t, err)
 	assert.True(t, key.Equal(srv.MerchantKey))
-	key, err = signer.LoadEncryptedPrivateKey(pemBytes, passphrase) // PBES2 (PBKDF2, AES-CBC or 3DES)
+	key, err = keys.LoadEncryptedPrivateKey(pemBytes, passphrase) // PBES2 (PBKDF2, AES-CBC or 3DES)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, key.N.BitLen(), 2048)
-	key, cert, tlsCert, err := signer.LoadPKCS12File("apiclient_cert.p12", mchid) // modern and legacy (RC2-40, 3DES) .p12
+	key, cert, tlsCert, err := keys.LoadPKCS12File("apiclient_cert.p12", mchid) // modern and legacy (RC2-40, 3DES) .p12
 	require.NoError(t, err)
 	assert.True(t, key.PublicKey.Equal(cert.PublicKey))
 	assert.NotEmpty(t, tlsCert.Certificate)
-	cert, err = signer.LoadCertificateFile("wechatpay_cert.pem") // signer.CertificateSerial(cert): upper-case hex
+	cert, err = keys.LoadCertificateFile("wechatpay_cert.pem") // signer.CertificateSerial(cert): upper-case hex
 	require.NoError(t, err)
 	assert.Equal(t, srv.PlatformSerial, signer.CertificateSerial(cert))
-	pub, err := signer.LoadPublicKeyFile("pub_key.pem") // SPKI, PKCS#1 or a certificate
+	pub, err := keys.LoadPublicKeyFile("pub_key.pem") // SPKI, PKCS#1 or a certificate
 	require.NoError(t, err)
 	assert.True(t, pub.Equal(&srv.PlatformKey.PublicKey))
 
@@ -144,9 +145,9 @@ func TestREADMEZhClient(t *testing.T) {
 	inMerchantDir(t, srv)
 	apiv3Key, apiv2Key, tlsCert := srv.APIv3Key, srv.APIv2Key, srv.ClientCert
 
-	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem") // 商户API私钥（商户平台下载的证书工具生成）
+	key, err := keys.LoadPrivateKeyFile("apiclient_key.pem") // 商户API私钥（商户平台下载的证书工具生成）
 	require.NoError(t, err)
-	pub, err := signer.LoadPublicKeyFile("pub_key.pem") // 微信支付公钥
+	pub, err := keys.LoadPublicKeyFile("pub_key.pem") // 微信支付公钥
 	require.NoError(t, err)
 	wx, err := wxpay.New(
 		wxpay.WithMerchant("1900000109", "3775B6A45ACD588826D15E583A95F5DD2C5C9DB8", key), // 商户号、商户API证书序列号、私钥

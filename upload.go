@@ -236,7 +236,8 @@ func (c *Client) UploadV2(ctx context.Context, path, field, filename string, r i
 	if err != nil {
 		return nil, err
 	}
-	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType), PreSigned()}, opts...)...)
+	// SignType: the answer is verified as HMAC-SHA256, the sign type of the parts.
+	return c.Chain(path).Post(ctx, body, append([]CallOption{Header("Content-Type", contentType), PreSigned(), SignType(signer.SignTypeHMACSHA256)}, opts...)...)
 }
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

@@ -12,8 +12,11 @@ import (
 	"sync"
 )
 
-// Field is one APIv2 field: an element name and its text.
-type Field struct{ Name, Value string }
+// Field is one APIv2 field: an element name and its text. It names the plain
+// struct type struct{ Name, Value string }, as signer.Field does, so the two
+// are one type: a Fields list is passed to signer.SignV2 and signer.VerifyV2
+// as it is, without a copy, and neither package imports the other.
+type Field = struct{ Name, Value string }
 
 // Fields is an ordered list of APIv2 fields, as written on the wire. A name
 // may appear more than once (repeated elements); the order is significant

@@ -128,7 +128,9 @@ func (n *Notification) Decode(v any) error {
 // SUCCESS. A refund callback (one with a req_info field) carries no sign: its
 // req_info is decrypted with APIv2Key ([signer.DecryptRefundInfo]) and parsed
 // as a <root> document. Any other callback must pass [signer.VerifyV2] with
-// APIv2Key, whose error is returned as is.
+// APIv2Key and the sign type its sign_type field names (MD5 when absent; any
+// other value is an [signer.ErrBadSignature] error), whose error is returned
+// as is.
 //
 // A key or Verifier that the callback needs but the Parser lacks is an error:
 // no check is ever skipped.
@@ -217,7 +219,17 @@ func (p *Parser) parseV2(body []byte) (*Notification, error) {
 		}
 	}
 	if count == 0 {
-		if err := signer.VerifyV2(p.APIv2Key, fields); err != nil {
+		// A callback answers no request of ours: its sign type is the one its
+		// sign_type field names (covered by the sign), MD5 when absent, as the
+		// platform documents.
+		signType := signer.SignTypeMD5
+		if st, ok := fields.Lookup("sign_type"); ok {
+			if st != signer.SignTypeMD5 && st != signer.SignTypeHMACSHA256 {
+				return nil, fmt.Errorf("%w: APIv2 callback sign_type %q is neither MD5 nor HMAC-SHA256", signer.ErrBadSignature, truncate(st))
+			}
+			signType = st
+		}
+		if err := signer.VerifyV2(signType, p.APIv2Key, fields); err != nil {
 			if errors.Is(err, signer.ErrVerification) {
 				return nil, err
 			}

@@ -580,3 +580,43 @@ func TestReplies(t *testing.T) {
 	require.JSONEq(t, `{"code":"FAIL","message":"no"}`, w.Body.String())
 	require.Equal(t, "application/json", w.Header().Get("Content-Type"))
 }
+
+// A callback is verified with the sign type its sign_type field names (MD5
+// when absent), not one guessed from the sign's length: an MD5 sign under
+// sign_type HMAC-SHA256, or an HMAC-SHA256 sign without sign_type, is
+// refused. Before, both passed.
+func TestV2SignTypeIsTheCallbacks(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	p := parserFor(t, srv)
+	base := codec.Fields{{Name: "return_code", Value: "SUCCESS"}, {Name: "result_code", Value: "SUCCESS"},
+		{Name: "out_trade_no", Value: "T3003"}, {Name: "total_fee", Value: "101"}}
+	callback := func(signedAs string, fields codec.Fields) []byte {
+		sign, err := signer.SignV2(signedAs, srv.APIv2Key, fields)
+		require.NoError(t, err)
+		body, err := codec.EncodeXML(append(fields[:len(fields):len(fields)], codec.Field{Name: "sign", Value: sign}))
+		require.NoError(t, err)
+		return body
+	}
+	withType := func(st string) codec.Fields {
+		return append(base[:len(base):len(base)], codec.Field{Name: "sign_type", Value: st})
+	}
+
+	for name, body := range map[string][]byte{
+		"MD5, no sign_type":  callback(signer.SignTypeMD5, base),
+		"MD5, sign_type MD5": callback(signer.SignTypeMD5, withType("MD5")),
+		"HMAC, sign_type":    callback(signer.SignTypeHMACSHA256, withType("HMAC-SHA256")),
+	} {
+		n, err := p.Parse(nil, body)
+		require.NoError(t, err, name)
+		require.Equal(t, "T3003", n.Fields.Get("out_trade_no"), name)
+	}
+	for name, body := range map[string][]byte{
+		"MD5 sign under sign_type HMAC-SHA256": callback(signer.SignTypeMD5, withType("HMAC-SHA256")),
+		"HMAC sign without sign_type":          callback(signer.SignTypeHMACSHA256, base),
+		"HMAC sign under sign_type MD5":        callback(signer.SignTypeHMACSHA256, withType("MD5")),
+		"unknown sign_type":                    callback(signer.SignTypeMD5, withType("SHA1")),
+	} {
+		_, err := p.Parse(nil, body)
+		require.ErrorIs(t, err, signer.ErrBadSignature, name)
+	}
+}

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/openssl"
-	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -143,7 +143,7 @@ func TestREADMEPerformance(t *testing.T) {
 	t.Cleanup(func() { _ = os.Chdir(wd) })
 	mchid, serial := srv.MchID, srv.MerchantSerial
 
-	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem")
+	key, err := keys.LoadPrivateKeyFile("apiclient_key.pem")
 	require.NoError(t, err)
 	s, err := openssl.NewSigner(key) // a crypto.Signer; the key is copied into OpenSSL
 	if errors.Is(err, openssl.ErrUnavailable) {

@@ -6,7 +6,7 @@
 // signing is the bulk of an APIv3 call's CPU time. The signatures are byte for byte the ones
 // Go makes (RSASSA-PKCS1-v1_5 is deterministic), so WeChat Pay sees no difference.
 //
-//	key, err := signer.LoadPrivateKeyFile("apiclient_key.pem") // *rsa.PrivateKey
+//	key, err := keys.LoadPrivateKeyFile("apiclient_key.pem") // *rsa.PrivateKey
 //	s, err := openssl.NewSigner(key)
 //	v, err := openssl.NewVerifier()
 //	wx, err := wxpay.New(wxpay.WithMerchant(mchid, serial, s), wxpay.WithRSAVerifier(v), …)

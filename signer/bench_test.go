@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wxpay-go/wxpay/codec"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -39,7 +38,7 @@ func BenchmarkRSAVerify(b *testing.B) {
 }
 
 // v2Fields12 is a typical unifiedorder request: 12 fields.
-var v2Fields12 = codec.Fields{
+var v2Fields12 = []signer.Field{
 	{Name: "appid", Value: "wxd930ea5d5a258f4f"},
 	{Name: "mch_id", Value: "10000100"},
 	{Name: "device_info", Value: "013467007045764"},

@@ -1,7 +1,10 @@
 // Package signer implements the cryptographic core of the WeChat Pay
 // merchant API: APIv3 request signing (RSASSA-PKCS1-v1_5 with SHA-256,
 // scheme [Scheme]), APIv3 response and callback verification, APIv2
-// MD5 / HMAC-SHA256 signatures, and loading of RSA key material.
+// MD5 / HMAC-SHA256 signatures, and the ciphers of the protocol (AES-256-GCM,
+// RSA-OAEP, the APIv2 refund callback's AES-256-ECB). Loading keys and
+// certificates from files is the job of package
+// github.com/wxpay-go/wxpay/keys.
 //
 // # APIv3 requests
 //
@@ -28,12 +31,14 @@
 // # APIv2
 //
 // [SignV2] and [VerifyV2] implement the legacy key=value&…&key=SECRET
-// signature over a [codec.Fields] list.
+// signature over a list of [Field] values (codec.Fields is one, as it is).
+// An answer is verified with the sign type of its request.
 //
 // # Keys
 //
-// Malformed, unsupported or too-weak key material is reported with errors
-// wrapping [ErrKey]. Error messages never contain secret key material.
+// Malformed, unsupported or too-weak key material and invalid signer
+// identities are reported with errors wrapping [ErrKey] (the same value as
+// keys.ErrKey). Error messages never contain secret key material.
 //
 // All exported functions and types are safe for concurrent use unless stated
 // otherwise; a [V3Signer] is immutable after construction and a [KeyStore]

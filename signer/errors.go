@@ -3,6 +3,8 @@ package signer
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wxpay-go/wxpay/internal/keyerr"
 )
 
 // ErrVerification is wrapped by every APIv3 and APIv2 verification failure.
@@ -38,9 +40,8 @@ var (
 
 // ErrKey reports malformed or unsupported key material, keys that are too
 // short, and invalid signer identities. Errors wrap it with context; they
-// never include secret key bytes.
-var ErrKey = errors.New("wxpay: invalid key")
+// never include secret key material. It is the same value as keys.ErrKey
+// (the key loaders' sentinel), so errors.Is works with either name.
+var ErrKey = keyerr.ErrKey
 
-func keyErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrKey}, args...)...)
-}
+func keyErrorf(format string, args ...any) error { return keyerr.Errorf(format, args...) }

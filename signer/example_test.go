@@ -3,11 +3,10 @@ package signer_test
 import (
 	"errors"
 	"fmt"
-	"log"
 	"net/http"
 	"time"
 
-	"github.com/wxpay-go/wxpay/codec"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -25,7 +24,7 @@ func ExampleResponseMessage() {
 }
 
 func ExampleV3Signer_AuthorizationAt() {
-	key, err := signer.LoadPrivateKeyFile("testdata/apiclient_key.pem")
+	key, err := keys.LoadPrivateKeyFile("testdata/apiclient_key.pem")
 	if err != nil {
 		panic(err)
 	}
@@ -45,27 +44,27 @@ func ExampleV3Signer_AuthorizationAt() {
 }
 
 func ExampleVerifier_Verify() {
-	keys := signer.NewKeyStore()
-	cert, err := signer.LoadCertificateFile("testdata/platform_cert.pem")
+	store := signer.NewKeyStore()
+	cert, err := keys.LoadCertificateFile("testdata/platform_cert.pem")
 	if err != nil {
 		panic(err)
 	}
-	serial, err := keys.AddCertificate(cert)
+	serial, err := store.AddCertificate(cert)
 	if err != nil {
 		panic(err)
 	}
-	pub, err := signer.LoadPublicKeyFile("testdata/pubkeyid_pub.pem")
+	pub, err := keys.LoadPublicKeyFile("testdata/pubkeyid_pub.pem")
 	if err != nil {
 		panic(err)
 	}
-	if err := keys.AddPublicKey("PUB_KEY_ID_0114232134912410000000000000", pub); err != nil {
+	if err := store.AddPublicKey("PUB_KEY_ID_0114232134912410000000000000", pub); err != nil {
 		panic(err)
 	}
 	fmt.Println("certificate:", serial)
-	fmt.Println("announce:", keys.Preferred())
+	fmt.Println("announce:", store.Preferred())
 
 	// A recorded answer; Now is pinned so the 2019 timestamp is in the window.
-	v := &signer.Verifier{Keys: keys, Now: func() time.Time { return time.Unix(1554209980, 0) }}
+	v := &signer.Verifier{Keys: store, Now: func() time.Time { return time.Unix(1554209980, 0) }}
 	h := http.Header{}
 	h.Set("Wechatpay-Timestamp", "1554209980")
 	h.Set("Wechatpay-Nonce", "c5ac7061fccab6bf3e254dcf98995b8c")
@@ -87,7 +86,7 @@ func ExampleVerifier_Verify() {
 }
 
 func ExampleSignV2() {
-	fields := codec.Fields{
+	fields := []signer.Field{
 		{Name: "appid", Value: "wxd930ea5d5a258f4f"},
 		{Name: "mch_id", Value: "10000100"},
 		{Name: "device_info", Value: "1000"},
@@ -99,8 +98,9 @@ func ExampleSignV2() {
 	fmt.Println(md5Sign)
 	fmt.Println(hmacSign)
 
-	answer := append(fields, codec.Field{Name: "sign", Value: hmacSign})
-	fmt.Println(signer.VerifyV2("192006250b4c09247ec02edce69f6a2d", answer))
+	answer := append(fields, signer.Field{Name: "sign", Value: hmacSign})
+	// An answer is checked with the sign type its request used.
+	fmt.Println(signer.VerifyV2(signer.SignTypeHMACSHA256, "192006250b4c09247ec02edce69f6a2d", answer))
 	// Output:
 	// 9A0A8659F005D6984697E2CA0A9CF3B7
 	// 6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6
@@ -111,25 +111,4 @@ func ExampleNonce() {
 	n := signer.Nonce()
 	fmt.Println(len(n))
 	// Output: 32
-}
-
-// The merchant API certificate and key from the .p12 file WeChat Pay issues (password:
-// the merchant id), legacy RC2/3DES files included; tlsCert goes to wxpay.WithClientCertificate.
-func ExampleLoadPKCS12File() {
-	key, cert, tlsCert, err := signer.LoadPKCS12File("testdata/p12_legacy.p12", "1900000109")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(signer.CertificateSerial(cert), key.N.BitLen(), len(tlsCert.Certificate))
-	// Output: 3775B6A45ACD588826D15E583A95F5DD2C5C9DB8 2048 1
-}
-
-// An encrypted PKCS#8 key ("ENCRYPTED PRIVATE KEY"), as openssl pkcs8 -topk8 writes it.
-func ExampleLoadEncryptedPrivateKeyFile() {
-	key, err := signer.LoadEncryptedPrivateKeyFile("testdata/enc_default.pem", "wxpaytest")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(key.N.BitLen())
-	// Output: 2048
 }

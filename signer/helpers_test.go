@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -36,21 +37,21 @@ func readTestdata(t testing.TB, name string) []byte {
 
 func loadPriv(t testing.TB, name string) *rsa.PrivateKey {
 	t.Helper()
-	k, err := signer.LoadPrivateKeyFile(filepath.Join("testdata", name))
+	k, err := keys.LoadPrivateKeyFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	return k
 }
 
 func loadCert(t testing.TB, name string) *x509.Certificate {
 	t.Helper()
-	c, err := signer.LoadCertificateFile(filepath.Join("testdata", name))
+	c, err := keys.LoadCertificateFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	return c
 }
 
 func loadPub(t testing.TB, name string) *rsa.PublicKey {
 	t.Helper()
-	k, err := signer.LoadPublicKeyFile(filepath.Join("testdata", name))
+	k, err := keys.LoadPublicKeyFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	return k
 }

@@ -203,3 +203,14 @@ func (s *KeyStore) Preferred() string {
 func (s *KeyStore) String() string {
 	return fmt.Sprintf("KeyStore%q", s.Serials())
 }
+
+// CertificateSerial returns c's serial number as upper-case hexadecimal
+// (fmt "%X" of the big.Int: no leading zeros, no separators), the form
+// WeChat Pay uses in Wechatpay-Serial and serial_no. It returns "" for a nil
+// certificate or serial.
+func CertificateSerial(c *x509.Certificate) string {
+	if c == nil || c.SerialNumber == nil {
+		return ""
+	}
+	return fmt.Sprintf("%X", c.SerialNumber)
+}

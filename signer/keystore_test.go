@@ -221,3 +221,17 @@ func TestKeyStoreConcurrent(t *testing.T) {
 		}
 	}
 }
+
+var testNotAfter = time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestCertificateSerialFormat(t *testing.T) {
+	key := loadPriv(t, "platform_key.pem")
+	// Leading zero nibble is dropped exactly as big.Int %X does; lower-case hex in becomes upper-case out.
+	require.Equal(t, "ABCDEF0123", signer.CertificateSerial(makeCert(t, key, "00abcdef0123", testNotAfter)))
+	require.Equal(t, "1", signer.CertificateSerial(makeCert(t, key, "01", testNotAfter)))
+}
+
+func TestCertificateSerialNil(t *testing.T) {
+	require.Equal(t, "", signer.CertificateSerial(nil))
+	require.Equal(t, "", signer.CertificateSerial(&x509.Certificate{}))
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 )
 
@@ -253,7 +254,7 @@ func ExampleDecryptRefundInfo() {
 func ExampleEncryptOAEP() {
 	// Encrypt with the WeChat Pay public key (or platform certificate) and
 	// send its id in the Wechatpay-Serial header.
-	pub, err := signer.LoadPublicKeyFile("testdata/pubkey.pem")
+	pub, err := keys.LoadPublicKeyFile("testdata/pubkey.pem")
 	if err != nil {
 		panic(err)
 	}
@@ -265,7 +266,7 @@ func ExampleEncryptOAEP() {
 
 	// WeChat Pay decrypts with its private key. Merchants call DecryptOAEP
 	// with theirs on fields WeChat Pay encrypted for them.
-	priv, err := signer.LoadPrivateKeyFile("testdata/platform_key.pem")
+	priv, err := keys.LoadPrivateKeyFile("testdata/platform_key.pem")
 	if err != nil {
 		panic(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/wxpay-go/wxpay/codec"
 )
 
 // APIv2 sign types, as carried in the sign_type field.
@@ -18,6 +16,12 @@ const (
 	SignTypeMD5        = "MD5"
 	SignTypeHMACSHA256 = "HMAC-SHA256"
 )
+
+// Field is one APIv2 field: an element name and its text. It names the plain
+// struct type struct{ Name, Value string }, as codec.Field does, so the two
+// are one type: a codec.Fields list is passed to [SignV2] and [VerifyV2] as
+// it is, without a copy, and neither package imports the other.
+type Field = struct{ Name, Value string }
 
 // V2KeyLength is the length in bytes of an APIv2 key.
 const V2KeyLength = 32
@@ -51,7 +55,7 @@ func CheckV2Key(key string) error {
 // WeChat Pay's default when sign_type is absent is MD5). key must pass
 // [CheckV2Key]. A field name that occurs more than once, or an empty name,
 // is an error. fields is not modified.
-func SignV2(signType, key string, fields codec.Fields) (string, error) {
+func SignV2(signType, key string, fields []Field) (string, error) {
 	hmacMode, err := v2Mode(signType)
 	if err != nil {
 		return "", err
@@ -63,13 +67,22 @@ func SignV2(signType, key string, fields codec.Fields) (string, error) {
 }
 
 // VerifyV2 checks the "sign" field of an APIv2 answer (or notification)
-// against the other fields. The algorithm follows from the sign's length: 64
-// hex characters mean HMAC-SHA256, 32 mean MD5. A missing, empty, repeated
-// or otherwise-sized sign, a field name that occurs twice, and a mismatch
-// all give an error wrapping [ErrBadSignature]. Hex case is ignored and the
-// comparison is constant-time. A key failing [CheckV2Key] gives an [ErrKey]
-// error instead. Checking return_code / result_code is the caller's job.
-func VerifyV2(key string, fields codec.Fields) error {
+// against the other fields, with the algorithm signType names: the sign type
+// of the request the answer belongs to ([SignTypeMD5] or
+// [SignTypeHMACSHA256]; WeChat Pay signs an answer the way the request was
+// signed). The algorithm is never taken from the answer itself, so an answer
+// cannot downgrade an HMAC-SHA256 request to MD5. Another signType is an
+// error like [SignV2]'s. A missing, empty or repeated sign, a sign whose
+// length does not fit signType (32 hex characters for MD5, 64 for
+// HMAC-SHA256), a field name that occurs twice, and a mismatch all give an
+// error wrapping [ErrBadSignature]. Hex case is ignored and the comparison is
+// constant-time. A key failing [CheckV2Key] gives an [ErrKey] error instead.
+// Checking return_code / result_code is the caller's job.
+func VerifyV2(signType, key string, fields []Field) error {
+	hmacMode, err := v2Mode(signType)
+	if err != nil {
+		return err
+	}
 	if err := CheckV2Key(key); err != nil {
 		return err
 	}
@@ -86,16 +99,14 @@ func VerifyV2(key string, fields codec.Fields) error {
 	case count > 1:
 		return fmt.Errorf("%w: %d sign fields", ErrBadSignature, count)
 	}
-	var hmacMode bool
-	switch len(sign) {
-	case 2 * md5.Size:
-		hmacMode = false
-	case 2 * sha256.Size:
-		hmacMode = true
-	default:
-		return fmt.Errorf("%w: sign has %d characters, want 32 (MD5) or 64 (HMAC-SHA256)", ErrBadSignature, len(sign))
+	want := 2 * md5.Size
+	if hmacMode {
+		want = 2 * sha256.Size
 	}
-	want, err := signV2(hmacMode, key, fields)
+	if len(sign) != want {
+		return fmt.Errorf("%w: sign has %d characters, want %d (%s, the request's sign type)", ErrBadSignature, len(sign), want, signType)
+	}
+	wantSign, err := signV2(hmacMode, key, fields)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
@@ -107,12 +118,8 @@ func VerifyV2(key string, fields codec.Fields) error {
 		}
 		got[i] = c
 	}
-	if subtle.ConstantTimeCompare(got[:len(sign)], []byte(want)) != 1 {
-		alg := SignTypeMD5
-		if hmacMode {
-			alg = SignTypeHMACSHA256
-		}
-		return fmt.Errorf("%w: %s sign does not match", ErrBadSignature, alg)
+	if subtle.ConstantTimeCompare(got[:len(sign)], []byte(wantSign)) != 1 {
+		return fmt.Errorf("%w: %s sign does not match", ErrBadSignature, signType)
 	}
 	return nil
 }
@@ -129,7 +136,7 @@ func v2Mode(signType string) (hmacMode bool, err error) {
 
 const upperHex = "0123456789ABCDEF"
 
-func signV2(hmacMode bool, key string, fields codec.Fields) (string, error) {
+func signV2(hmacMode bool, key string, fields []Field) (string, error) {
 	var idxArr [32]int
 	idx := idxArr[:0]
 	if len(fields) > len(idxArr) {

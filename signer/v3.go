@@ -12,13 +12,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wxpay-go/wxpay/internal/keyerr"
 )
 
 // Scheme is the APIv3 authorization scheme (RSASSA-PKCS1-v1_5 with SHA-256).
 const Scheme = "WECHATPAY2-SHA256-RSA2048"
 
-// MinRSABits is the smallest RSA modulus accepted anywhere in this package.
-const MinRSABits = 2048
+// MinRSABits is the smallest RSA modulus accepted anywhere in this package
+// (and by the key loaders of package keys: the same constant).
+const MinRSABits = keyerr.MinRSABits
 
 // V3Signer produces APIv3 Authorization headers for one merchant identity.
 // It is immutable and safe for concurrent use.

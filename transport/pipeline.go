@@ -231,6 +231,10 @@ type outgoing struct {
 	signed []byte           // APIv3: the bytes the signature covers when not the body (uploads)
 	secure bool
 	stream bool // hand an unsigned download over unread
+	// APIv2: the sign type the request was signed with (MD5 unless HMAC-SHA256
+	// was asked for); the answer is verified with it, never with one the
+	// answer picks.
+	signType string
 
 	// Per-attempt state, reused by the attempts of one call (they run one after another).
 	auth       [1]string    // the Authorization header value of the current attempt
@@ -350,6 +354,10 @@ func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire
 	o.header = make(http.Header, 4)
 	o.header["Accept"] = acceptXML
 	o.header["User-Agent"] = p.userAgent
+	o.signType = signer.SignTypeMD5 // the platform's default
+	if call.SignType != "" {
+		o.signType = call.SignType
+	}
 	switch raw := body.(type) {
 	case []byte, string, json.RawMessage:
 		// Bytes cannot be signed by the SDK; they go out as they are only when the caller
@@ -406,6 +414,7 @@ func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire
 	if err != nil {
 		return err
 	}
+	o.signType = signType
 	fields = append(fields, codec.Field{Name: "sign", Value: sign})
 	if o.method == http.MethodGet && body == nil {
 		*query = (*query)[:0:0]
@@ -671,7 +680,7 @@ func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: or(rc, "FAIL"), Message: fields.Get("return_msg"), Response: resp}
 	}
 	if _, signed := fields.Lookup("sign"); signed || !listed(signlessV2, o.path) {
-		if err := signer.VerifyV2(p.cfg.APIv2Key, fields); err != nil {
+		if err := signer.VerifyV2(o.signType, p.cfg.APIv2Key, fields); err != nil {
 			return nil, &VerificationError{Reason: err, StatusCode: resp.StatusCode, Header: resp.Header, UntrustedBody: resp.Body}
 		}
 	}

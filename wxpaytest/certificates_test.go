@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/signer"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
@@ -68,7 +69,7 @@ func TestHandleCertificatesAnswer(t *testing.T) {
 			assert.Len(t, ec.Nonce, 12)
 			plain, err := signer.DecryptAESGCM(srv.APIv3Key, ec.Nonce, ec.AssociatedData, ec.Ciphertext)
 			require.NoError(t, err)
-			got, err := signer.LoadCertificate(plain)
+			got, err := keys.LoadCertificate(plain)
 			require.NoError(t, err)
 			assert.True(t, got.Equal(want))
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/wxpay-go/wxpay"
-	"github.com/wxpay-go/wxpay/signer"
+	"github.com/wxpay-go/wxpay/keys"
 )
 
 // listFlag is a repeatable string flag.
@@ -164,14 +164,14 @@ func (s *settings) options() ([]wxpay.Option, error) {
 		if s.mchid == "" || s.serial == "" || s.privateKey == "" {
 			return nil, usagef("a merchant needs %s together", flagRef("mchid", "serial", "private-key"))
 		}
-		key, err := signer.LoadPrivateKeyFile(s.privateKey)
+		key, err := keys.LoadPrivateKeyFile(s.privateKey)
 		if err != nil {
 			return nil, usagef("--private-key: %v", err)
 		}
 		opts = append(opts, wxpay.WithMerchant(s.mchid, s.serial, key))
 	}
 	for _, p := range s.platformCerts {
-		cert, err := signer.LoadCertificateFile(p)
+		cert, err := keys.LoadCertificateFile(p)
 		if err != nil {
 			return nil, usagef("--platform-cert: %v", err)
 		}
@@ -181,7 +181,7 @@ func (s *settings) options() ([]wxpay.Option, error) {
 		if s.publicKey == "" || s.publicKeyID == "" {
 			return nil, usagef("a platform public key needs %s together", flagRef("public-key", "public-key-id"))
 		}
-		pk, err := signer.LoadPublicKeyFile(s.publicKey)
+		pk, err := keys.LoadPublicKeyFile(s.publicKey)
 		if err != nil {
 			return nil, usagef("--public-key: %v", err)
 		}

@@ -1,4 +1,4 @@
-package signer
+package keys
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -70,9 +71,9 @@ func LoadPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 // LoadPrivateKeyFile reads path and calls [LoadPrivateKey]. Parse errors
 // name the path and wrap [ErrKey]; read errors wrap the *fs.PathError.
 func LoadPrivateKeyFile(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, "private key")
 	if err != nil {
-		return nil, fmt.Errorf("wxpay: read private key: %w", err)
+		return nil, err
 	}
 	k, err := LoadPrivateKey(data)
 	if err != nil {
@@ -100,9 +101,9 @@ func LoadCertificate(pemBytes []byte) (*x509.Certificate, error) {
 
 // LoadCertificateFile reads path and calls [LoadCertificate].
 func LoadCertificateFile(path string) (*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, "certificate")
 	if err != nil {
-		return nil, fmt.Errorf("wxpay: read certificate: %w", err)
+		return nil, err
 	}
 	c, err := LoadCertificate(data)
 	if err != nil {
@@ -165,9 +166,9 @@ func LoadPublicKey(pemBytes []byte) (*rsa.PublicKey, error) {
 
 // LoadPublicKeyFile reads path and calls [LoadPublicKey].
 func LoadPublicKeyFile(path string) (*rsa.PublicKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, "public key")
 	if err != nil {
-		return nil, fmt.Errorf("wxpay: read public key: %w", err)
+		return nil, err
 	}
 	k, err := LoadPublicKey(data)
 	if err != nil {
@@ -176,15 +177,27 @@ func LoadPublicKeyFile(path string) (*rsa.PublicKey, error) {
 	return k, nil
 }
 
-// CertificateSerial returns c's serial number as upper-case hexadecimal
-// (fmt "%X" of the big.Int: no leading zeros, no separators), the form
-// WeChat Pay uses in Wechatpay-Serial and serial_no. It returns "" for a nil
-// certificate or serial.
-func CertificateSerial(c *x509.Certificate) string {
-	if c == nil || c.SerialNumber == nil {
-		return ""
+// readFile reads at most MaxInputSize bytes of path. A read error wraps the
+// *fs.PathError ("wxpay: read <what>: …"); a larger file is an ErrKey error
+// naming the path.
+func readFile(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("wxpay: read %s: %w", what, err)
 	}
-	return fmt.Sprintf("%X", c.SerialNumber)
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("wxpay: read %s: %w", what, err)
+	}
+	if len(data) > MaxInputSize {
+		return nil, fmt.Errorf("%s: %w", path, tooLarge(what))
+	}
+	return data, nil
+}
+
+func tooLarge(what string) error {
+	return keyErrorf("%s input is larger than %d bytes", what, MaxInputSize)
 }
 
 // decodeKeyInput finds the DER bytes in data. For PEM input it returns the
@@ -192,6 +205,9 @@ func CertificateSerial(c *x509.Certificate) string {
 // rejects are skipped). Otherwise data must be base64 of DER or raw DER, and
 // typ is "".
 func decodeKeyInput(data []byte, what string, accept func(*pem.Block) (bool, error)) (typ string, der []byte, err error) {
+	if len(data) > MaxInputSize {
+		return "", nil, tooLarge(what)
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return "", nil, keyErrorf("empty %s input", what)
@@ -212,7 +228,11 @@ func decodeKeyInput(data []byte, what string, accept func(*pem.Block) (bool, err
 			if ok {
 				return b.Type, b.Bytes, nil
 			}
-			seen = append(seen, b.Type)
+			if len(seen) < maxSeenTypes {
+				seen = append(seen, short(b.Type))
+			} else if len(seen) == maxSeenTypes {
+				seen = append(seen, "…")
+			}
 		}
 		if len(seen) == 0 {
 			return "", nil, keyErrorf("no valid PEM block found in %s input", what)
@@ -235,6 +255,18 @@ func decodeKeyInput(data []byte, what string, accept func(*pem.Block) (bool, err
 		return "", data, nil
 	}
 	return "", nil, keyErrorf("%s input is neither PEM, base64 DER nor DER", what)
+}
+
+// maxSeenTypes bounds the PEM block types an error lists.
+const maxSeenTypes = 5
+
+// short cuts s (a PEM block type, from the input) for an error message.
+func short(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }
 
 func keyKind(k any) string {
