@@ -230,7 +230,8 @@ type outgoing struct {
 	signer *signer.V3Signer // APIv3 only
 	signed []byte           // APIv3: the bytes the signature covers when not the body (uploads)
 	secure bool
-	stream bool // hand an unsigned download over unread
+	stream bool         // hand an unsigned download over unread
+	flags  catalog.Flag // the endpoint's exceptions to the protocol, from the catalog (rules.go)
 	// APIv2: the sign type the request was signed with (MD5 unless HMAC-SHA256
 	// was asked for); the answer is verified with it, never with one the
 	// answer picks.
@@ -240,6 +241,12 @@ type outgoing struct {
 	auth       [1]string    // the Authorization header value of the current attempt
 	bodyReader bytes.Reader // the body, handed to net/http
 	wt         writeTrace   // did the whole request reach the connection?
+}
+
+// unsignedV3 reports an APIv3 GET of a download WeChat Pay does not sign (a file, an
+// image); statements are signed through their digest and are not among them.
+func (o *outgoing) unsignedV3() bool {
+	return o.method == http.MethodGet && o.flags&catalog.UnsignedAnswer != 0 && o.flags&catalog.StatementDigest == 0
 }
 
 // target is the request target: the escaped path below the host, and the query.
@@ -272,6 +279,7 @@ func (p *pipeline) build(req *wire.Request) (*outgoing, error) {
 	}
 	o := &outgoing{method: req.Method, scheme: base.Scheme, host: base.Host, prefix: base.Path, stream: call.Stream}
 	o.v2 = strings.HasPrefix(req.Path, "v2/")
+	o.flags = flagsFor(req.Path) // the endpoint's exceptions to the protocol (rules.go)
 	o.path = req.Path
 	if o.v2 {
 		o.path = req.Path[len("v2/"):]
@@ -284,7 +292,7 @@ func (p *pipeline) build(req *wire.Request) (*outgoing, error) {
 	query := call.Query
 	var err error
 	if o.v2 {
-		o.secure = call.Secure || needsClientCert(o.path) // secapi/ and the catalog's cert_required (rules.go)
+		o.secure = call.Secure || needsClientCert(o.path, o.flags) // secapi/ and the catalog's cert_required (rules.go)
 		err = p.buildV2(o, call, body, &query)
 	} else {
 		err = p.buildV3(o, call, body)
@@ -407,7 +415,7 @@ func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire
 	default:
 		return fmt.Errorf("%w: APIv2 sign type %q: want MD5 or HMAC-SHA256", ErrInvalidRequest, signType)
 	}
-	if _, ok := fields.Lookup("nonce_str"); !ok && !listed(noncelessV2, o.path) {
+	if _, ok := fields.Lookup("nonce_str"); !ok && o.flags&catalog.NoNonceStr == 0 {
 		fields = append(fields, codec.Field{Name: "nonce_str", Value: signer.Nonce()})
 	}
 	sign, err := signer.SignV2(signType, p.cfg.APIv2Key, fields)
@@ -644,10 +652,10 @@ func (p *pipeline) receive(o *outgoing, hr *http.Response) (*Response, error) {
 }
 
 func (p *pipeline) verifyV3(o *outgoing, resp *Response) error {
-	if o.method == http.MethodGet && listed(unsignedV3(), o.path) {
+	if o.unsignedV3() {
 		return nil // a file WeChat Pay does not sign (see rules.go)
 	}
-	if digest := resp.Header.Get("Wechatpay-Statement-Sha1"); digest != "" && o.method == http.MethodGet && listed(statementsV3, o.path) {
+	if digest := resp.Header.Get("Wechatpay-Statement-Sha1"); digest != "" && o.method == http.MethodGet && o.flags&catalog.StatementDigest != 0 {
 		if err := p.cfg.Verifier.Verify(resp.Header, []byte(`{"sha1":"`+digest+`"}`)); err != nil {
 			return err
 		}
@@ -665,10 +673,10 @@ func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: http.StatusText(resp.StatusCode),
 			Message: snippet(resp.Body), Response: resp}
 	}
-	if listed(rawV2, o.path) && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<xml>")) {
+	if o.flags&catalog.FileAnswer != 0 && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<xml>")) {
 		return resp, nil // the bill file itself (CSV or gzip); only errors come as XML
 	}
-	if listed(jsonV2(), o.path) && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<")) {
+	if o.flags&catalog.JSONAnswer != 0 && !bytes.HasPrefix(bytes.TrimSpace(resp.Body), []byte("<")) {
 		return receiveJSONV2(o, resp)
 	}
 	fields, err := codec.DecodeXML(resp.Body)
@@ -679,7 +687,7 @@ func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 	if rc := fields.Get("return_code"); rc != "SUCCESS" {
 		return resp, &APIError{StatusCode: resp.StatusCode, Code: or(rc, "FAIL"), Message: fields.Get("return_msg"), Response: resp}
 	}
-	if _, signed := fields.Lookup("sign"); signed || !listed(signlessV2, o.path) {
+	if _, signed := fields.Lookup("sign"); signed || o.flags&catalog.UnsignedAnswer == 0 {
 		if err := signer.VerifyV2(o.signType, p.cfg.APIv2Key, fields); err != nil {
 			return nil, &VerificationError{Reason: err, StatusCode: resp.StatusCode, Header: resp.Header, UntrustedBody: resp.Body}
 		}
@@ -695,9 +703,9 @@ func (p *pipeline) receiveV2(o *outgoing, resp *Response) (*Response, error) {
 // are not signed (rules.go), never an answer whose signature has to be checked.
 func (p *pipeline) streamable(o *outgoing) bool {
 	if o.v2 {
-		return listed(rawV2, o.path)
+		return o.flags&catalog.FileAnswer != 0
 	}
-	return o.method == http.MethodGet && listed(unsignedV3(), o.path)
+	return o.unsignedV3()
 }
 
 // receiveStream hands over an unsigned download unread (un-gzipped if the transport left it

@@ -1,94 +1,77 @@
 package transport
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/wxpay-go/wxpay/catalog"
 )
 
-// This file turns the endpoint catalog's flags into the lists the pipeline consults: APIv3
-// downloads that WeChat Pay does not sign, APIv2 answers without a sign, APIv2 requests
-// without nonce_str, APIv2 answers that are files or JSON, and APIv2 endpoints that need
-// the merchant's client certificate (mutual TLS). The data, with the reason for each
-// exception, is in package catalog (catalog/rules.tsv, merged into the table by `go
-// generate`); the emulator reads the same flags with its own code. Patterns are relative
-// paths ("v3/…", or the APIv2 path with "v2/" already stripped); a segment written {name}
-// matches any one segment.
+// This file turns the endpoint catalog's flags into what the pipeline consults, once per
+// call in build: whether WeChat Pay signs the answer (APIv3 downloads and some APIv2
+// answers it does not sign; cross-border statements signed through a digest), whether an
+// APIv2 request takes nonce_str, whether an APIv2 answer is a file or JSON, and whether an
+// APIv2 endpoint needs the merchant's client certificate (mutual TLS). The data, with the
+// reason for each exception, is in package catalog (catalog/rules.tsv, merged into the
+// table by `go generate`); the emulator reads the same flags with its own code.
 
-// unsignedV3 are the GET endpoints whose answers carry no Wechatpay-Signature
-// (catalog.UnsignedAnswer): the catalog's binary and CSV downloads (files and images) but
-// the statements, and the e-invoice download URL WeChat Pay hands out. Everything else
-// WeChat Pay answers with 2xx is verified before it is returned.
-var unsignedV3 = sync.OnceValue(func() []string {
-	var list []string
-	for _, e := range catalog.All() {
-		if strings.HasPrefix(e.Path, "v3/") && e.Method == "GET" && e.Has(catalog.UnsignedAnswer) {
-			list = append(list, e.Path)
-		}
-	}
-	return list
-})
+// ruleFlags are the catalog flags the pipeline acts on.
+const ruleFlags = catalog.UnsignedAnswer | catalog.NoNonceStr | catalog.FileAnswer | catalog.StatementDigest |
+	catalog.JSONAnswer | catalog.CertRequired
 
-// statementsV3 are the cross-border statement downloads (catalog.StatementDigest). They
-// are verified through a digest: WeChat Pay signs {"sha1":"<Wechatpay-Statement-Sha1>"}
-// and the client checks the SHA-1 of the file against that header.
-var statementsV3 = flagged("v3/", catalog.StatementDigest)
-
-// signlessV2 answer without a sign field (catalog.UnsignedAnswer); their
-// return_code/result_code are still checked.
-var signlessV2 = flagged("v2/", catalog.UnsignedAnswer)
-
-// noncelessV2 take no nonce_str (catalog.NoNonceStr); the SDK adds one to every other
-// APIv2 request.
-var noncelessV2 = flagged("v2/", catalog.NoNonceStr)
-
-// jsonV2 answer with JSON instead of XML, unsigned (catalog.JSONAnswer: the catalog's
-// APIv2 endpoints that produce JSON, appauth/getaccesstoken).
-var jsonV2 = sync.OnceValue(func() []string { return flagged("v2/", catalog.JSONAnswer) })
-
-// rawV2 answer with a file (CSV, or gzip with tar_type=GZIP); only their errors are XML
-// (catalog.FileAnswer: pay/downloadbill, pay/downloadfundflow).
-var rawV2 = flagged("v2/", catalog.FileAnswer)
-
-// flagged lists the paths of the catalog endpoints with flag f among those starting with
-// prefix; APIv2 paths lose their "v2/".
-func flagged(prefix string, f catalog.Flag) []string {
-	var list []string
-	for _, e := range catalog.All() {
-		if p := strings.TrimPrefix(e.Path, "v2/"); strings.HasPrefix(e.Path, prefix) && e.Has(f) && !slices.Contains(list, p) {
-			list = append(list, p)
-		}
-	}
-	return list
+// rules is the catalog's ruleFlags by path ("v3/…", "v2/…"), whatever the method: exact
+// paths in a map, templates with {name} segments in a short list matched segment by
+// segment.
+type rules struct {
+	exact     map[string]catalog.Flag
+	templated []pathFlags
 }
 
-// certRequiredV2 are the catalog endpoints marked cert_required (x-api-cert-required), as
-// APIv2 paths without "v2/". Every secapi/ path needs the certificate too, listed or not.
-var certRequiredV2 = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	for _, e := range catalog.All() {
-		if e.Has(catalog.CertRequired) {
-			m[strings.TrimPrefix(e.Path, "v2/")] = true
-		}
-	}
-	return m
-})
-
-// needsClientCert reports whether an APIv2 path (without "v2/") is sent over mutual TLS.
-func needsClientCert(path string) bool {
-	return strings.HasPrefix(path, "secapi/") || certRequiredV2()[path]
+type pathFlags struct {
+	pattern string
+	flags   catalog.Flag
 }
 
-// listed reports whether path matches one of the patterns.
-func listed(patterns []string, path string) bool {
-	for _, p := range patterns {
-		if matchPath(p, path) {
-			return true
+var endpointRules = sync.OnceValue(func() *rules {
+	r := &rules{exact: map[string]catalog.Flag{}}
+	at := map[string]int{}
+	for _, e := range catalog.All() {
+		f := e.Flags & ruleFlags
+		if f == 0 {
+			continue
+		}
+		if !strings.Contains(e.Path, "{") {
+			r.exact[e.Path] |= f
+			continue
+		}
+		if i, ok := at[e.Path]; ok {
+			r.templated[i].flags |= f
+			continue
+		}
+		at[e.Path] = len(r.templated)
+		r.templated = append(r.templated, pathFlags{e.Path, f})
+	}
+	return r
+})
+
+// flagsFor returns the rule flags of a concrete request path ("v3/…", or "v2/…" with its
+// prefix): those of the catalog endpoints at that path, found exactly or through a
+// template whose {name} segments match any one non-empty segment.
+func flagsFor(path string) catalog.Flag {
+	r := endpointRules()
+	f := r.exact[path]
+	for _, t := range r.templated {
+		if matchPath(t.pattern, path) {
+			f |= t.flags
 		}
 	}
-	return false
+	return f
+}
+
+// needsClientCert reports whether an APIv2 call is sent over mutual TLS: every secapi/
+// path, and the catalog's cert_required endpoints (flags from flagsFor).
+func needsClientCert(path string, flags catalog.Flag) bool {
+	return strings.HasPrefix(path, "secapi/") || flags&catalog.CertRequired != 0
 }
 
 // matchPath matches a path against a pattern segment by segment; a {name} segment of the

@@ -4,23 +4,33 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/wxpay-go/wxpay/catalog"
 )
 
 func TestRules(t *testing.T) {
-	assert.Len(t, certRequiredV2(), 57, "the catalog lists 57 cert_required endpoints")
+	certs := 0
+	for _, e := range catalog.All() {
+		if e.Has(catalog.CertRequired) {
+			certs++
+		}
+	}
+	assert.Equal(t, 57, certs, "the catalog lists 57 cert_required endpoints")
 	for _, p := range []string{"secapi/pay/refund", "secapi/new/thing", "mmpaymkttransfers/sendredpack", "pay/downloadfundflow", "wxv/queryrentbill"} {
-		assert.True(t, needsClientCert(p), p)
+		assert.True(t, needsClientCert(p, flagsFor("v2/"+p)), p)
 	}
 	for _, p := range []string{"pay/unifiedorder", "pay/orderquery", "pay/downloadbill", "secapi", "xsecapi/pay/refund"} {
-		assert.False(t, needsClientCert(p), p)
+		assert.False(t, needsClientCert(p, flagsFor("v2/"+p)), p)
 	}
-	assert.True(t, listed(unsignedV3(), "v3/merchant-service/images/ChsyMjAxOTA1MjcxNzI5MDA%2BcXB3"))
-	assert.True(t, listed(unsignedV3(), "v3/billdownload/file"))
-	assert.False(t, listed(unsignedV3(), "v3/billdownload/file/x"))
-	assert.False(t, listed(unsignedV3(), "v3/merchant-service/images/"))
-	assert.False(t, listed(unsignedV3(), "v3/bill/tradebill"))
-	assert.True(t, listed(noncelessV2, "secapi/mch/queryInstitutionsub"))
-	assert.False(t, listed(noncelessV2, "secapi/mch/queryinstitutionsub"), "literal segments compare exactly")
+	unsigned := func(p string) bool { o := outgoing{method: "GET", flags: flagsFor(p)}; return o.unsignedV3() }
+	assert.True(t, unsigned("v3/merchant-service/images/ChsyMjAxOTA1MjcxNzI5MDA%2BcXB3"))
+	assert.True(t, unsigned("v3/billdownload/file"))
+	assert.False(t, unsigned("v3/billdownload/file/x"))
+	assert.False(t, unsigned("v3/merchant-service/images/"))
+	assert.False(t, unsigned("v3/bill/tradebill"))
+	assert.False(t, unsigned("v3/statements"), "statements are verified through their digest")
+	assert.NotZero(t, flagsFor("v2/secapi/mch/queryInstitutionsub")&catalog.NoNonceStr)
+	assert.Zero(t, flagsFor("v2/secapi/mch/queryinstitutionsub")&catalog.NoNonceStr, "literal segments compare exactly")
 }
 
 func TestCheckBaseURL(t *testing.T) {
@@ -42,5 +52,12 @@ func TestCheckBaseURL(t *testing.T) {
 }
 
 func TestJSONV2FromCatalog(t *testing.T) {
-	assert.Equal(t, []string{"appauth/getaccesstoken"}, jsonV2())
+	var got []string
+	for _, e := range catalog.All() {
+		if e.Has(catalog.JSONAnswer) {
+			got = append(got, e.Path)
+		}
+	}
+	assert.Equal(t, []string{"v2/appauth/getaccesstoken"}, got)
+	assert.NotZero(t, flagsFor("v2/appauth/getaccesstoken")&catalog.JSONAnswer)
 }
