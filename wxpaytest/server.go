@@ -32,7 +32,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/wxpay-go/wxpay"
@@ -132,8 +131,17 @@ func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 // Headers and bodies are never logged.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
 
+// TB is the part of testing.TB that NewServer uses: *testing.T, *testing.B and *testing.F
+// satisfy it. (Naming it here keeps package testing out of binaries that link wxpaytest
+// for `wxpay sandbox`.)
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts a server and closes it when the test ends.
-func NewServer(tb testing.TB, opts ...Option) *Server {
+func NewServer(tb TB, opts ...Option) *Server {
 	tb.Helper()
 	s, err := Start(opts...)
 	if err != nil {

@@ -515,3 +515,17 @@ func TestSandbox(t *testing.T) {
 		t.Errorf("last line %q", logged[len(logged)-1])
 	}
 }
+
+// TestNoTestingInTheBinary: the production command links the emulator for `wxpay sandbox`,
+// but not package testing (and its flags) through it.
+func TestNoTestingInTheBinary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg == "testing" {
+			t.Fatal("cmd/wxpay depends on package testing")
+		}
+	}
+}
