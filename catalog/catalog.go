@@ -62,8 +62,8 @@ func All() []Endpoint { return append([]Endpoint(nil), endpoints[:]...) }
 // Len is the number of endpoints.
 func Len() int { return len(endpoints) }
 
-var index = sync.OnceValue(func() map[string]int {
-	m := make(map[string]int, len(endpoints))
+var index = sync.OnceValue(func() map[epKey]int {
+	m := make(map[epKey]int, len(endpoints))
 	for i := len(endpoints) - 1; i >= 0; i-- { // the mainland entry wins where a path has two zones
 		e := &endpoints[i]
 		if _, dup := m[key(e.Method, Shape(e.Path))]; !dup || e.Zone == "" {
@@ -73,7 +73,10 @@ var index = sync.OnceValue(func() map[string]int {
 	return m
 })
 
-func key(method, shape string) string { return method + " " + shape }
+// epKey is the index key: a struct, so that a lookup builds no string.
+type epKey struct{ method, shape string }
+
+func key(method, shape string) epKey { return epKey{method, shape} }
 
 // Lookup finds the endpoint for a method and a template shape (see Shape). Where a path
 // exists in two zones, the mainland one is returned. The endpoint is a copy: changing it

@@ -154,7 +154,11 @@ func signV2(hmacMode bool, key string, fields []Field) (string, error) {
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(fields[a].Name, fields[b].Name) })
 
-	buf := make([]byte, 0, size)
+	var stack [1024]byte // a typical call's signed string fits: no allocation
+	buf := stack[:0]
+	if size > len(stack) {
+		buf = make([]byte, 0, size)
+	}
 	for j, i := range idx {
 		f := fields[i]
 		if j > 0 && fields[idx[j-1]].Name == f.Name {
@@ -173,17 +177,18 @@ func signV2(hmacMode bool, key string, fields []Field) (string, error) {
 	buf = append(buf, "&key="...)
 	buf = append(buf, key...)
 
+	var md5Sum [md5.Size]byte
 	var sum []byte
 	if hmacMode {
 		mac := hmac.New(sha256.New, []byte(key))
-		mac.Write(buf)
-		var out [sha256.Size]byte
-		sum = mac.Sum(out[:0])
+		mac.Write(append([]byte(nil), buf...)) // a copy: buf stays on the stack
+		sum = mac.Sum(nil)
 	} else {
-		s := md5.Sum(buf)
-		sum = s[:]
+		md5Sum = md5.Sum(buf)
+		sum = md5Sum[:]
 	}
-	out := make([]byte, 2*len(sum))
+	var hexArr [2 * sha256.Size]byte
+	out := hexArr[:2*len(sum)]
 	for i, c := range sum {
 		out[2*i] = upperHex[c>>4]
 		out[2*i+1] = upperHex[c&0x0f]

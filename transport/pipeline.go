@@ -471,7 +471,10 @@ func (p *pipeline) Prepare(req *wire.Request) (*wire.Prepared, error) {
 // attempt signs (step 2), sends (step 3), verifies and decodes (steps 4–5) once, and
 // classifies what went wrong, if anything.
 func (p *pipeline) attempt(ctx context.Context, o *outgoing, n int) (*Response, Failure, error) {
-	start := time.Now()
+	var start time.Time
+	if p.cfg.Logger != nil {
+		start = time.Now()
+	}
 	if o.signer != nil { // step 2: sign, afresh for every attempt
 		p.step("sign")
 		auth, err := p.sign(o)
