@@ -27,6 +27,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wxpay-go/wxpay/apiv2"
+	"github.com/wxpay-go/wxpay/apiv3"
 	"github.com/wxpay-go/wxpay/chain"
 	"github.com/wxpay-go/wxpay/notify"
 	"github.com/wxpay-go/wxpay/signer"
@@ -205,10 +207,10 @@ func (c *Client) Chain(path string) Node { return chain.New(c.pipe, path) }
 
 // V3 returns the root of the fluent APIv3 tree generated from the endpoint catalog:
 // wx.V3().Transactions().OutTradeNo("x").Reverse().Post(ctx, body).
-func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
+func (c *Client) V3() apiv3.Root { return apiv3.New(c.pipe) }
 
 // V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
-func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
+func (c *Client) V2() apiv2.Root { return apiv2.New(c.pipe) }
 
 // Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
 func (c *Client) Do(ctx context.Context, req *transport.Request) (*Response, error) {
