@@ -520,6 +520,7 @@ type BatchquerycommentAnswer struct {
 	// Required by the catalog.
 	ErrCode    string `json:"err_code,omitempty" xml:"err_code,omitempty"`
 	ErrCodeDes string `json:"err_code_des,omitempty" xml:"err_code_des,omitempty"`
+	Sign       string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // BatchquerycommentResultCode is one of "FAIL".
@@ -1849,6 +1850,7 @@ type QuerymchriskAnswer struct {
 	RiskLevel string `json:"risk_level,omitempty" xml:"risk_level,omitempty"`
 	// Required by the catalog.
 	RiskLevelDesc string `json:"risk_level_desc,omitempty" xml:"risk_level_desc,omitempty"`
+	Sign          string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SetmchriskcallbackRequest is the request of POST v2/mchrisk/setmchriskcallback.
@@ -1873,6 +1875,7 @@ type SetmchriskcallbackAnswer struct {
 	ResultCode ResultCode `json:"result_code,omitempty" xml:"result_code,omitempty"`
 	ErrCode    string     `json:"err_code,omitempty" xml:"err_code,omitempty"`
 	ErrCodeDes string     `json:"err_code_des,omitempty" xml:"err_code_des,omitempty"`
+	Sign       string     `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SyncmchriskresultRequest is the request of POST v2/mchrisk/syncmchriskresult.
@@ -1911,6 +1914,7 @@ type SyncmchriskresultAnswer struct {
 	ResultCode ResultCode `json:"result_code,omitempty" xml:"result_code,omitempty"`
 	ErrCode    string     `json:"err_code,omitempty" xml:"err_code,omitempty"`
 	ErrCodeDes string     `json:"err_code_des,omitempty" xml:"err_code_des,omitempty"`
+	Sign       string     `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // GethbinfoRequest is the request of POST v2/mmpaymkttransfers/gethbinfo.
@@ -1967,6 +1971,7 @@ type GethbinfoAnswer struct {
 	Remark       string `json:"remark,omitempty" xml:"remark,omitempty"`
 	ActName      string `json:"act_name,omitempty" xml:"act_name,omitempty"`
 	Hblist       string `json:"hblist,omitempty" xml:"hblist,omitempty"`
+	Sign         string `json:"sign,omitempty" xml:"sign,omitempty"`
 	// Required by the catalog, which does not describe it.
 	Openid string `json:"openid,omitempty" xml:"openid,omitempty"`
 	// Required by the catalog, which does not describe it.
@@ -2046,6 +2051,7 @@ type GettransferinfoAnswer struct {
 	PaymentTime string `json:"payment_time,omitempty" xml:"payment_time,omitempty"`
 	// Required by the catalog.
 	Desc string `json:"desc,omitempty" xml:"desc,omitempty"`
+	Sign string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // GettransferinfoStatus is one of "SUCCESS", "FAILED", "PROCESSING".
@@ -2125,6 +2131,7 @@ type Paywwsptrans2pocketAnswer struct {
 	PaymentNo string `json:"payment_no,omitempty" xml:"payment_no,omitempty"`
 	// Required by the catalog.
 	PaymentTime string `json:"payment_time,omitempty" xml:"payment_time,omitempty"`
+	Sign        string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // Querywwsptrans2pocketRequest is the request of POST v2/mmpaymkttransfers/promotion/querywwsptrans2pocket.
@@ -2165,6 +2172,7 @@ type Querywwsptrans2pocketAnswer struct {
 	TransferTime string `json:"transfer_time,omitempty" xml:"transfer_time,omitempty"`
 	// Required by the catalog.
 	Desc string `json:"desc,omitempty" xml:"desc,omitempty"`
+	Sign string `json:"sign,omitempty" xml:"sign,omitempty"`
 	// Required by the catalog, which does not describe it.
 	Openid string `json:"openid,omitempty" xml:"openid,omitempty"`
 }
@@ -2214,6 +2222,7 @@ type TransfersAnswer struct {
 	PaymentNo string `json:"payment_no,omitempty" xml:"payment_no,omitempty"`
 	// Required by the catalog.
 	PaymentTime string `json:"payment_time,omitempty" xml:"payment_time,omitempty"`
+	Sign        string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // QueryCouponStockRequest is the request of POST v2/mmpaymkttransfers/query_coupon_stock.
@@ -2558,6 +2567,7 @@ type SendgroupredpackAnswer struct {
 	TotalAmount int64 `json:"total_amount" xml:"total_amount"`
 	// Required by the catalog.
 	SendListid string `json:"send_listid,omitempty" xml:"send_listid,omitempty"`
+	Sign       string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SendminiprogramhbRequest is the request of POST v2/mmpaymkttransfers/sendminiprogramhb.
@@ -2618,6 +2628,7 @@ type SendminiprogramhbAnswer struct {
 	SendListid string `json:"send_listid,omitempty" xml:"send_listid,omitempty"`
 	// Required by the catalog.
 	Package string `json:"package,omitempty" xml:"package,omitempty"`
+	Sign    string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SendredpackRequest is the request of POST v2/mmpaymkttransfers/sendredpack.
@@ -2796,6 +2807,7 @@ type QueryBankAnswer struct {
 	CreateTime  string `json:"create_time,omitempty" xml:"create_time,omitempty"`
 	PaySuccTime string `json:"pay_succ_time,omitempty" xml:"pay_succ_time,omitempty"`
 	Reason      string `json:"reason,omitempty" xml:"reason,omitempty"`
+	Sign        string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // QueryBankStatus is one of "SUCCESS", "FAILED", "PROCESSING", "BANK_FAIL".
@@ -2929,6 +2941,7 @@ type PapayH5entrustwebAnswer struct {
 	ResultCode  ResultCode `json:"result_code,omitempty" xml:"result_code,omitempty"`
 	ResultMsg   string     `json:"result_msg,omitempty" xml:"result_msg,omitempty"`
 	RedirectURL string     `json:"redirect_url,omitempty" xml:"redirect_url,omitempty"`
+	Sign        string     `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // PartnerDeletecontractRequest is the request of POST v2/papay/partner/deletecontract.
@@ -5013,6 +5026,7 @@ type ReportAnswer struct {
 	ReturnMsg string `json:"return_msg,omitempty" xml:"return_msg,omitempty"`
 	// Required by the catalog.
 	ResultCode ResultCode `json:"result_code,omitempty" xml:"result_code,omitempty"`
+	Sign       string     `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // GetcertficatesRequest is the request of POST v2/risk/getcertficates.
@@ -5061,6 +5075,7 @@ type GetpublickeyAnswer struct {
 	ResultCode ResultCode `json:"result_code,omitempty" xml:"result_code,omitempty"`
 	MchID      string     `json:"mch_id,omitempty" xml:"mch_id,omitempty"`
 	PubKey     string     `json:"pub_key,omitempty" xml:"pub_key,omitempty"`
+	Sign       string     `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // GetviolationRequest is the request of POST v2/risk/getviolation.
@@ -5095,6 +5110,7 @@ type GetviolationAnswer struct {
 	// Required by the catalog.
 	ResultMsg        string            `json:"result_msg,omitempty" xml:"result_msg,omitempty"`
 	ViolationRecords *ViolationRecords `json:"violation_records,omitempty" xml:"violation_records,omitempty"`
+	Sign             string            `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // ViolationRecords is sent as a string holding its JSON.
@@ -5152,6 +5168,7 @@ type SandboxnewPayDownloadbillAnswer struct {
 	ReturnCode SandboxnewPayDownloadbillReturnCode `json:"return_code,omitempty" xml:"return_code,omitempty"`
 	ReturnMsg  string                              `json:"return_msg,omitempty" xml:"return_msg,omitempty"`
 	ErrorCode  string                              `json:"error_code,omitempty" xml:"error_code,omitempty"`
+	Sign       string                              `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SandboxnewPayDownloadbillReturnCode is one of "FAIL".
@@ -5178,6 +5195,7 @@ type PayGetsignkeyAnswer struct {
 	MchID string `json:"mch_id,omitempty" xml:"mch_id,omitempty"`
 	// Required by the catalog.
 	SandboxSignkey string `json:"sandbox_signkey,omitempty" xml:"sandbox_signkey,omitempty"`
+	Sign           string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // SandboxnewPayMicropayRequest is the request of POST v2/sandboxnew/pay/micropay.
@@ -5898,6 +5916,7 @@ type SubmchmanageAnswer struct {
 	Total string `json:"total,omitempty" xml:"total,omitempty"`
 	// Required by the catalog.
 	Mchinfo string `json:"mchinfo,omitempty" xml:"mchinfo,omitempty"`
+	Sign    string `json:"sign,omitempty" xml:"sign,omitempty"`
 }
 
 // UploadmediaAnswer is the answer of POST v2/secapi/mch/uploadmedia.

@@ -241,6 +241,9 @@ func (m *model) verbs(n *tnode, base string) []*verbData {
 		}
 		_, ans := sc.Success()
 		raw := ep.produces == "binary" || ep.produces == "csv" || (m.v2 && transport.RawAnswerV2(strings.TrimPrefix(ep.path, "v2/")))
+		if isObj(ans) && !raw && m.v2 && ep.produces == "xml" && ans.Prop("sign") == nil {
+			ans = withSign(ans) // every signed APIv2 answer carries one; the catalog forgets some
+		}
 		if isObj(ans) && !raw {
 			v.Ans = m.root(ans, nil, name+"Answer", "the answer of "+ep.method+" "+ep.path)
 		}
@@ -259,6 +262,13 @@ func withoutSign(s *schema.Schema) *schema.Schema {
 	c := *s
 	c.Props = slices.DeleteFunc(slices.Clone(s.Props), func(p schema.Prop) bool { return p.Name == "sign" })
 	c.Required = slices.DeleteFunc(slices.Clone(s.Required), func(r string) bool { return r == "sign" || r == "nonce_str" })
+	return &c
+}
+
+// withSign is an APIv2 answer with the sign field, which the client has checked.
+func withSign(s *schema.Schema) *schema.Schema {
+	c := *s
+	c.Props = append(slices.Clip(s.Props), schema.Prop{Name: "sign", Schema: &schema.Schema{Type: "string"}})
 	return &c
 }
 
