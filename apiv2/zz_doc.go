@@ -30,7 +30,7 @@
 // Every node is a type named after the shortest run of its path's last segments that no
 // other path ends with, plus Node (PayTransactionsJsapiNode); the root is Root. An
 // endpoint's request and answer are that name plus Request and Answer, with the verb first
-// where a path has several (GetStocksAnswer). Nested objects, list items and enums are
+// where a path has several (GetCardMemberCardsCardIDAnswer). Nested objects, list items and enums are
 // named after their field (GoodsDetail), else after their owner and field, else with a
 // number; enum constants are the type's name and the value (TradeStateSuccess). Identical
 // shapes are one type; an endpoint whose request or answer has an earlier one's shape gets

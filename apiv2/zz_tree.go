@@ -310,13 +310,13 @@ func (N SigncontractNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N SigncontractNode) Template() string { return N.n.Template() }
 
 // Post sends POST v2/applyment/micro/signcontract — APIv2∙小微. The body is sent as it is. The answer has no typed body: read the *chain.Response.
-func (N SigncontractNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*chain.Response, error) {
-	return chain.Exec(ctx, N.n, "POST", req, opts)
+func (N SigncontractNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*chain.Response, error) {
+	return chain.Exec(ctx, N.n, "POST", body, opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N SigncontractNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Pending {
-	return chain.ExecAsync(ctx, N.n, "POST", req, opts)
+func (N SigncontractNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Pending {
+	return chain.ExecAsync(ctx, N.n, "POST", body, opts)
 }
 
 // SubmitNode is POST v2/applyment/micro/submit — APIv2∙小微.
@@ -3049,13 +3049,13 @@ func (N UploadmediaNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N UploadmediaNode) Template() string { return N.n.Template() }
 
 // Post sends POST v2/secapi/mch/uploadmedia — APIv2∙通用. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N UploadmediaNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*UploadmediaAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(UploadmediaAnswer), opts)
+func (N UploadmediaNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*UploadmediaAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(UploadmediaAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N UploadmediaNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*UploadmediaAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(UploadmediaAnswer), opts)
+func (N UploadmediaNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*UploadmediaAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(UploadmediaAnswer), opts)
 }
 
 // MktNode is the path v2/secapi/mkt.

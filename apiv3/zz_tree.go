@@ -5289,13 +5289,13 @@ func (N CancelApplicationsMediaNode) Chain(sub string) chain.Node { return N.n.C
 func (N CancelApplicationsMediaNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/ecommerce/account/cancel-applications/media — 收付通∙注销. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N CancelApplicationsMediaNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*CancelApplicationsMediaAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(CancelApplicationsMediaAnswer), opts)
+func (N CancelApplicationsMediaNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*CancelApplicationsMediaAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(CancelApplicationsMediaAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N CancelApplicationsMediaNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*CancelApplicationsMediaAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(CancelApplicationsMediaAnswer), opts)
+func (N CancelApplicationsMediaNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*CancelApplicationsMediaAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(CancelApplicationsMediaAnswer), opts)
 }
 
 // OutApplyNoNode is GET v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no} — 收付通∙注销.
@@ -10012,13 +10012,13 @@ func (N GlobalMerchantServiceImagesUploadNode) Chain(sub string) chain.Node { re
 func (N GlobalMerchantServiceImagesUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/global/merchant-service/images/upload — 风险合规∙消费者投诉. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N GlobalMerchantServiceImagesUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*GlobalMerchantServiceImagesUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(GlobalMerchantServiceImagesUploadAnswer), opts)
+func (N GlobalMerchantServiceImagesUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*GlobalMerchantServiceImagesUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(GlobalMerchantServiceImagesUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N GlobalMerchantServiceImagesUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*GlobalMerchantServiceImagesUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(GlobalMerchantServiceImagesUploadAnswer), opts)
+func (N GlobalMerchantServiceImagesUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*GlobalMerchantServiceImagesUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(GlobalMerchantServiceImagesUploadAnswer), opts)
 }
 
 // MerchantStorageNode is the path v3/global/merchant-storage.
@@ -10066,13 +10066,13 @@ func (N FileUploadNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N FileUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/global/merchant-storage/file/upload — 跨境∙分账. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N FileUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*FileUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(FileUploadAnswer), opts)
+func (N FileUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*FileUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(FileUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N FileUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*FileUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(FileUploadAnswer), opts)
+func (N FileUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*FileUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(FileUploadAnswer), opts)
 }
 
 // GlobalMerchantsNode is POST v3/global/merchants — 跨境∙进件.
@@ -13646,13 +13646,13 @@ func (N TasksNode) GetAsync(ctx context.Context, req *GetTasksRequest, opts ...c
 }
 
 // Post sends POST v3/marketing/bank/packages/{package_id}/tasks — 营销工具∙收款有礼. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N TasksNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*PostTasksAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(PostTasksAnswer), opts)
+func (N TasksNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*PostTasksAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(PostTasksAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N TasksNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*PostTasksAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(PostTasksAnswer), opts)
+func (N TasksNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*PostTasksAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(PostTasksAnswer), opts)
 }
 
 // BankFavorNode is the path v3/marketing/bank-favor.
@@ -14634,13 +14634,13 @@ func (N ImageUploadNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N ImageUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/marketing/favor/media/image-upload — 运营工具∙通用接口. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N ImageUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*ImageUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(ImageUploadAnswer), opts)
+func (N ImageUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*ImageUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(ImageUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N ImageUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*ImageUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(ImageUploadAnswer), opts)
+func (N ImageUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*ImageUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(ImageUploadAnswer), opts)
 }
 
 // FavorStocksNode is GET v3/marketing/favor/stocks — 运营工具∙代金券.
@@ -16677,13 +16677,13 @@ func (N UploadImageNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N UploadImageNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/marketing/partner/product-coupon/media/upload-image — 运营工具∙商品券. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N UploadImageNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*UploadImageAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(UploadImageAnswer), opts)
+func (N UploadImageNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*UploadImageAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(UploadImageAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N UploadImageNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*UploadImageAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(UploadImageAnswer), opts)
+func (N UploadImageNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*UploadImageAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(UploadImageAnswer), opts)
 }
 
 // NotifyConfigsNode is GET, POST v3/marketing/partner/product-coupon/notify-configs — 运营工具∙商品券.
@@ -17940,13 +17940,13 @@ func (N ShoppingreceiptsNode) Chain(sub string) chain.Node { return N.n.Chain(su
 func (N ShoppingreceiptsNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/marketing/shopping-receipt/shoppingreceipts — 经营工具∙电子小票. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N ShoppingreceiptsNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*ShoppingreceiptsAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(ShoppingreceiptsAnswer), opts)
+func (N ShoppingreceiptsNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*ShoppingreceiptsAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(ShoppingreceiptsAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N ShoppingreceiptsNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*ShoppingreceiptsAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(ShoppingreceiptsAnswer), opts)
+func (N ShoppingreceiptsNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*ShoppingreceiptsAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(ShoppingreceiptsAnswer), opts)
 }
 
 // WeeklyDiscountNode is the path v3/marketing/weekly-discount.
@@ -18287,13 +18287,13 @@ func (N SubMchidUploadNode) Chain(sub string) chain.Node { return N.n.Chain(sub)
 func (N SubMchidUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload — 商户管理记录. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N SubMchidUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*SubMchidUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(SubMchidUploadAnswer), opts)
+func (N SubMchidUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*SubMchidUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(SubMchidUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N SubMchidUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*SubMchidUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(SubMchidUploadAnswer), opts)
+func (N SubMchidUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*SubMchidUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(SubMchidUploadAnswer), opts)
 }
 
 // MchOperateNode is the path v3/mch_operate.
@@ -18512,13 +18512,13 @@ func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) Chain(sub string) chain.No
 func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload — 商户尽职调查. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*EnhancedDueDiligenceDueDiligenceIDUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(EnhancedDueDiligenceDueDiligenceIDUploadAnswer), opts)
+func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*EnhancedDueDiligenceDueDiligenceIDUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(EnhancedDueDiligenceDueDiligenceIDUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*EnhancedDueDiligenceDueDiligenceIDUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(EnhancedDueDiligenceDueDiligenceIDUploadAnswer), opts)
+func (N EnhancedDueDiligenceDueDiligenceIDUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*EnhancedDueDiligenceDueDiligenceIDUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(EnhancedDueDiligenceDueDiligenceIDUploadAnswer), opts)
 }
 
 // MerchantLimitationsNode is the path v3/mch-operation-manage/merchant-limitations.
@@ -19408,13 +19408,13 @@ func (N MediaUploadNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N MediaUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/merchant/media/upload — 通用接口. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N MediaUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*MediaUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(MediaUploadAnswer), opts)
+func (N MediaUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*MediaUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(MediaUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N MediaUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*MediaUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(MediaUploadAnswer), opts)
+func (N MediaUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*MediaUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(MediaUploadAnswer), opts)
 }
 
 // VideoUploadNode is POST v3/merchant/media/video_upload — 通用接口.
@@ -19430,13 +19430,13 @@ func (N VideoUploadNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N VideoUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/merchant/media/video_upload — 通用接口. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N VideoUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*VideoUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(VideoUploadAnswer), opts)
+func (N VideoUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*VideoUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(VideoUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N VideoUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*VideoUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(VideoUploadAnswer), opts)
+func (N VideoUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*VideoUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(VideoUploadAnswer), opts)
 }
 
 // MerchantRiskManageNode is the path v3/merchant-risk-manage.
@@ -20092,13 +20092,13 @@ func (N MerchantServiceImagesUploadNode) Chain(sub string) chain.Node { return N
 func (N MerchantServiceImagesUploadNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/merchant-service/images/upload — 风险合规∙消费者投诉. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N MerchantServiceImagesUploadNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*MerchantServiceImagesUploadAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(MerchantServiceImagesUploadAnswer), opts)
+func (N MerchantServiceImagesUploadNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*MerchantServiceImagesUploadAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(MerchantServiceImagesUploadAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N MerchantServiceImagesUploadNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*MerchantServiceImagesUploadAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(MerchantServiceImagesUploadAnswer), opts)
+func (N MerchantServiceImagesUploadNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*MerchantServiceImagesUploadAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(MerchantServiceImagesUploadAnswer), opts)
 }
 
 // MerchantSettlementNode is the path v3/merchant-settlement.
@@ -20970,13 +20970,13 @@ func (N UploadFapiaoFileNode) Chain(sub string) chain.Node { return N.n.Chain(su
 func (N UploadFapiaoFileNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file — 经营工具∙电子发票. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N UploadFapiaoFileNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*UploadFapiaoFileAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(UploadFapiaoFileAnswer), opts)
+func (N UploadFapiaoFileNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*UploadFapiaoFileAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(UploadFapiaoFileAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N UploadFapiaoFileNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*UploadFapiaoFileAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(UploadFapiaoFileAnswer), opts)
+func (N UploadFapiaoFileNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*UploadFapiaoFileAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(UploadFapiaoFileAnswer), opts)
 }
 
 // FapiaomerchantNode is the path v3/new-tax-control-fapiao/fapiaomerchant.
@@ -32038,13 +32038,13 @@ func (N UploadFileNode) Chain(sub string) chain.Node { return N.n.Chain(sub) }
 func (N UploadFileNode) Template() string { return N.n.Template() }
 
 // Post sends POST v3/taxi-invoice/cards/upload-file — 出租车电子发票. The body is a prepared multipart form: see wxpay.UploadBody and wxpay.FormBody.
-func (N UploadFileNode) Post(ctx context.Context, req any, opts ...chain.CallOption) (*UploadFileAnswer, *chain.Response, error) {
-	return chain.Call(ctx, N.n, "POST", req, new(UploadFileAnswer), opts)
+func (N UploadFileNode) Post(ctx context.Context, body any, opts ...chain.CallOption) (*UploadFileAnswer, *chain.Response, error) {
+	return chain.Call(ctx, N.n, "POST", body, new(UploadFileAnswer), opts)
 }
 
 // PostAsync is Post on its own goroutine.
-func (N UploadFileNode) PostAsync(ctx context.Context, req any, opts ...chain.CallOption) *chain.Future[*UploadFileAnswer] {
-	return chain.CallAsync(ctx, N.n, "POST", req, new(UploadFileAnswer), opts)
+func (N UploadFileNode) PostAsync(ctx context.Context, body any, opts ...chain.CallOption) *chain.Future[*UploadFileAnswer] {
+	return chain.CallAsync(ctx, N.n, "POST", body, new(UploadFileAnswer), opts)
 }
 
 // DriverNode is the path v3/taxi-invoice/driver.

@@ -58,6 +58,7 @@ type verbData struct {
 	Verb, Method, Doc string
 	Req               string // request type; "" none; "any" a prepared body
 	Ans               string // answer type; "" none
+	Param, Arg        string // the request parameter ("req *T, ", "body any, " or "") and argument
 }
 
 // callData is one row of the test table.
@@ -246,6 +247,14 @@ func (m *model) verbs(n *tnode, base string) []*verbData {
 		}
 		if isObj(ans) && !raw {
 			v.Ans = m.root(ans, nil, name+"Answer", "the answer of "+ep.method+" "+ep.path)
+		}
+		switch v.Req {
+		case "":
+			v.Arg = "nil"
+		case "any":
+			v.Param, v.Arg = "body any, ", "body"
+		default:
+			v.Param, v.Arg = "req *"+v.Req+", ", "req"
 		}
 		v.Doc = verbDoc(n, ep, v)
 		vs = append(vs, v)

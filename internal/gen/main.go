@@ -34,7 +34,7 @@
 // receiver of every generated method is N, which no parameter can be (parameters start
 // with a lower-case letter).
 //
-// Naming rules of the types (see modelRules in models.go for the fields):
+// Naming rules of the types (the rules of the fields open models.go):
 //
 //  1. Every node of the tree is a type: Root for the version's root, else the node's name
 //     and Node. A node's name is the shortest run of the path's last segments, starting at
@@ -43,7 +43,7 @@
 //     before it left out: v3/pay/transactions/jsapi → PayTransactionsJsapiNode,
 //     v3/refund/domestic/refunds/{out_refund_no} → RefundsOutRefundNoNode.
 //  2. An endpoint's request and answer are the node's name and Request / Answer; where a
-//     path has several verbs the verb comes first: GetStocksAnswer, PatchStocksRequest.
+//     path has several verbs the verb comes first: GetCardMemberCardsCardIDAnswer, PatchCardMemberCardsCardIDRequest.
 //  3. A nested object, list item or enum is named after its field (goods_detail →
 //     GoodsDetail); when a different shape already has that name, after its owner and the
 //     field (JsapiRequestAmount); then with a number (Amount2).

@@ -11,7 +11,7 @@ import (
 	"github.com/wxpay-go/wxpay/catalog/schema"
 )
 
-// modelRules are the rules of the request and answer types (also in the package docs).
+// The rules of the request and answer types (also in the package docs and README.md).
 //
 // Fields: a property is a field named in PascalCase with Go initialisms (notify_url →
 // NotifyURL, prepay_id → PrepayID; words such as appid and mchid stay one word: Appid), the
@@ -36,7 +36,6 @@ import (
 // (CouponIDList, sent as coupon_id_0, coupon_id_1, …), and $n_$m a list of lists (…Lists).
 // The APIv2 sign is the SDK's and is not a request field; nonce_str is optional.
 // A name taken in its struct gets the suffix 2, 3, ….
-const modelRules = ""
 
 type goType struct {
 	Name   string
