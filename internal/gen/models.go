@@ -70,6 +70,7 @@ type model struct {
 	types    []*goType
 	keys     map[keyID]string
 	usesJSON bool
+	lookup   lookupFunc
 }
 
 func newModel(v2 bool, taken map[string]bool) *model {
