@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/apiv2"
+	"github.com/wxpay-go/wxpay/apiv3"
 	"github.com/wxpay-go/wxpay/catalog"
 	"github.com/wxpay-go/wxpay/catalog/schema"
 	"github.com/wxpay-go/wxpay/codec"
@@ -299,4 +301,62 @@ func uploadForm(sc *schema.Endpoint, ex map[string]any) ([]byte, []wxpay.CallOpt
 		}
 	}
 	return wxpay.FormBody(parts...)
+}
+
+// TestTypedCallDetails: query fields are sent as the query (a required value even when
+// zero, a set pointer even to zero; an unset pointer or empty string not at all) and never
+// in the body; a nil request sends nothing; an async typed call's Wait gives one answer
+// however often it is called; an APIv2 endpoint that answers JSON decodes into its type.
+func TestTypedCallDetails(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	wx := newClient(t, srv)
+	ctx := context.Background()
+
+	out, resp, err := wx.V3().BankTransfer().Batches().BatchId("1030000071100999991182020050700019480001").Get(ctx,
+		&apiv3.BankTransferBatchesBatchIDRequest{NeedQueryDetail: false, Offset: apiv3.Int64(0)})
+	require.NoError(t, err)
+	require.NotNil(t, out)
+	assert.Equal(t, 200, resp.StatusCode)
+	last := srv.LastRequest()
+	assert.Equal(t, "/v3/bank-transfer/batches/batch-id/1030000071100999991182020050700019480001?need_query_detail=false&offset=0", last.RequestURI)
+	assert.Empty(t, last.Body, "a GET's query fields are not a body")
+
+	// A nil request: nothing to send, and the platform names the missing parameter.
+	_, _, err = wx.V3().Bill().Tradebill().Get(ctx, nil)
+	var apiErr *wxpay.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Contains(t, string(apiErr.Detail), `"field":"bill_date"`)
+	assert.Equal(t, "/v3/bill/tradebill", srv.LastRequest().RequestURI)
+
+	// Set query fields only, in field order.
+	bill, _, err := wx.V3().Bill().Tradebill().Get(ctx, &apiv3.TradebillRequest{BillDate: "2019-06-11", BillType: apiv3.BillTypeAll})
+	require.NoError(t, err)
+	assert.NotEmpty(t, bill.DownloadURL)
+	assert.Equal(t, "/v3/bill/tradebill?bill_date=2019-06-11&bill_type=ALL", srv.LastRequest().RequestURI)
+
+	// Async: one decoded answer, however often Wait is called.
+	f := wx.V3().Pay().Transactions().Native().PostAsync(ctx, &apiv3.PayTransactionsNativeRequest{
+		Appid: "wxd678efh567hg6787", Mchid: srv.MchID, Description: "async", OutTradeNo: "TYPED-ASYNC-1",
+		NotifyURL: "https://example.com/n", Amount: &apiv3.ChargeTransactionsAmount{Total: 1}})
+	<-f.Done()
+	a1, r1, err := f.Wait()
+	require.NoError(t, err)
+	a2, r2, err := f.Wait()
+	require.NoError(t, err)
+	assert.Same(t, a1, a2)
+	assert.Same(t, r1, r2)
+	assert.True(t, strings.HasPrefix(a1.CodeURL, "weixin://"), a1.CodeURL)
+	var sent map[string]any
+	require.NoError(t, json.Unmarshal(srv.LastRequest().Body, &sent))
+	assert.Equal(t, map[string]any{"appid": "wxd678efh567hg6787", "mchid": srv.MchID, "description": "async",
+		"out_trade_no": "TYPED-ASYNC-1", "notify_url": "https://example.com/n", "amount": map[string]any{"total": float64(1)}}, sent,
+		"unset fields are not sent")
+
+	// An APIv2 endpoint answering JSON.
+	tok, _, err := wx.V2().Appauth().Getaccesstoken().Get(ctx, &apiv2.GetaccesstokenRequest{MchID: srv.MchID,
+		Appid: "wxcbda96de0b165486", Openid: "o1", Code: "c1", GrantType: apiv2.GrantTypeAuthorizationCode,
+		Scope: apiv2.GetaccesstokenScopePayIdentity, SignType: apiv2.SignTypeHmacSha256})
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), tok.Retcode)
+	assert.NotEmpty(t, tok.AccessToken)
 }
