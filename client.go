@@ -205,11 +205,14 @@ func withClientCert(conf *tls.Config, cert tls.Certificate) *tls.Config {
 // the node's verbs fail without sending anything.
 func (c *Client) Chain(path string) Node { return chain.New(c.pipe, path) }
 
-// V3 returns the root of the fluent APIv3 tree generated from the endpoint catalog:
-// wx.V3().Transactions().OutTradeNo("x").Reverse().Post(ctx, body).
+// V3 returns the root of the typed fluent APIv3 tree generated from the endpoint catalog
+// (package apiv3): wx.V3().Pay().Transactions().Native().Post(ctx, &apiv3.PayTransactionsNativeRequest{…})
+// returns the typed answer, the verified *Response and the error. Every node's Node() is
+// the untyped Node.
 func (c *Client) V3() apiv3.Root { return apiv3.New(c.pipe) }
 
-// V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
+// V2 returns the root of the typed fluent APIv2 tree (package apiv2):
+// wx.V2().Secapi().Pay().Reverse().Post(ctx, &apiv2.PayReverseRequest{…}).
 func (c *Client) V2() apiv2.Root { return apiv2.New(c.pipe) }
 
 // Do sends a request resolved elsewhere (generated code, tools); most callers use Chain.
