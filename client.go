@@ -28,6 +28,8 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/wxpay-go/wxpay/apiv2"
+	"github.com/wxpay-go/wxpay/apiv3"
 	"github.com/wxpay-go/wxpay/chain"
 	"github.com/wxpay-go/wxpay/codec"
 	"github.com/wxpay-go/wxpay/internal/wire"
@@ -220,12 +222,15 @@ func withClientCert(conf *tls.Config, cert tls.Certificate) *tls.Config {
 // the node's verbs fail without sending anything.
 func (c *Client) Chain(path string) Node { return chain.New(c.pipe, path) }
 
-// V3 returns the root of the fluent APIv3 tree generated from the endpoint catalog:
-// wx.V3().Transactions().OutTradeNo("x").Reverse().Post(ctx, body).
-func (c *Client) V3() chain.V3 { return chain.NewV3(c.pipe) }
+// V3 returns the root of the typed fluent APIv3 tree generated from the endpoint catalog
+// (package apiv3): wx.V3().Pay().Transactions().Native().Post(ctx, &apiv3.PayTransactionsNativeRequest{…})
+// returns the typed answer, the verified *Response and the error. Every node's Node() is
+// the untyped Node.
+func (c *Client) V3() apiv3.Root { return apiv3.New(c.pipe) }
 
-// V2 returns the root of the fluent APIv2 tree: wx.V2().Secapi().Pay().Reverse().Post(ctx, fields).
-func (c *Client) V2() chain.V2 { return chain.NewV2(c.pipe) }
+// V2 returns the root of the typed fluent APIv2 tree (package apiv2):
+// wx.V2().Secapi().Pay().Reverse().Post(ctx, &apiv2.PayReverseRequest{…}).
+func (c *Client) V2() apiv2.Root { return apiv2.New(c.pipe) }
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.pipe.CloseIdleConnections() }

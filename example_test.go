@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/apiv2"
+	"github.com/wxpay-go/wxpay/apiv3"
 	"github.com/wxpay-go/wxpay/keys"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
@@ -135,46 +137,76 @@ func ExampleNode_GetAsync() {
 }
 
 // The fluent tree is generated from the endpoint catalog: each segment a method, a
-// placeholder a method taking its value. The catalog also knows this endpoint lives on
-// the Hong Kong base (/hk/), so the call goes there unless told otherwise.
+// placeholder a method taking its value, and each endpoint's verbs typed with its request
+// and answer (package apiv3). The same call three ways: typed, the node's untyped
+// chain.Node, and a string path.
 func ExampleClient_V3() {
 	srv, _ := wxpaytest.Start()
 	defer srv.Close()
 	wx, _ := wxpay.New(srv.ClientOptions()...)
+	ctx := context.Background()
 
-	node := wx.V3().Transactions().OutTradeNo("1217752501201407033233368018").Reverse()
-	fmt.Println(node.Template())
-	resp, err := node.Post(context.Background(), map[string]string{"mchid": "1900000109", "sp_mchid": "1900000109", "sub_mchid": "1900000110"})
+	// Typed: a misspelt field does not compile; the answer is decoded.
+	out, resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, &apiv3.PayTransactionsNativeRequest{
+		Appid: "wxd678efh567hg6787", Mchid: srv.MchID, Description: "Image形象店-深圳腾大-QQ公仔",
+		OutTradeNo: "1217752501201407033233368018", NotifyURL: "https://example.com/notify",
+		Amount: &apiv3.ChargeTransactionsAmount{Total: 100, Currency: "CNY"},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println(resp.StatusCode, strings.HasPrefix(out.CodeURL, "weixin://"))
+
+	// Untyped: Node() has every verb and takes any body.
+	node := wx.V3().Transactions().OutTradeNo("1217752501201407033233368018").Reverse()
+	fmt.Println(node.Template())
+	resp, err = node.Node().Post(ctx, map[string]string{"mchid": "1900000109", "sp_mchid": "1900000109", "sub_mchid": "1900000110"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The catalog knows this endpoint lives on the Hong Kong base (/hk/).
 	fmt.Println(resp.StatusCode, srv.LastRequest().RequestURI)
+
+	// A string path: for tools, and paths the catalog does not know.
+	resp, err = wx.Chain("v3/pay/transactions/out-trade-no/{out_trade_no}").Get(ctx,
+		wxpay.PathParam("out_trade_no", "1217752501201407033233368018"), wxpay.Query("mchid", srv.MchID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode)
 	// Output:
+	// 200 true
 	// v3/transactions/out-trade-no/{out_trade_no}/reverse
 	// 204 /hk/v3/transactions/out-trade-no/1217752501201407033233368018/reverse
+	// 200
 }
 
-// APIv2 through the fluent tree, asynchronously; secapi/pay/reverse goes over mutual TLS.
+// APIv2 through the typed tree (package apiv2), asynchronously; secapi/pay/reverse goes
+// over mutual TLS. The SDK adds nonce_str and the sign.
 func ExampleClient_V2() {
 	srv, _ := wxpaytest.Start()
 	defer srv.Close()
 	wx, _ := wxpay.New(srv.ClientOptions()...)
 	ctx := context.Background()
 
-	_, _ = wx.V2().Pay().Unifiedorder().Post(ctx, map[string]string{
-		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "body": "QQ会员充值", "out_trade_no": "20150806125347",
-		"total_fee": "1", "spbill_create_ip": "123.12.12.123", "notify_url": "https://example.com/n", "trade_type": "NATIVE",
+	order, _, err := wx.V2().Pay().Unifiedorder().Post(ctx, &apiv2.PayUnifiedorderRequest{
+		Appid: "wxd678efh567hg6787", MchID: srv.MchID, Body: "QQ会员充值", OutTradeNo: "20150806125347",
+		TotalFee: 1, SpbillCreateIP: "123.12.12.123", NotifyURL: "https://example.com/n", TradeType: "NATIVE",
 	})
-	resp, err := wx.V2().Secapi().Pay().Reverse().PostAsync(ctx, map[string]string{
-		"appid": "wxd678efh567hg6787", "mch_id": "1900000109", "out_trade_no": "20150806125347",
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(order.ResultCode, order.CodeURL != "")
+	rev, _, err := wx.V2().Secapi().Pay().Reverse().PostAsync(ctx, &apiv2.PayReverseRequest{
+		Appid: "wxd678efh567hg6787", MchID: srv.MchID, OutTradeNo: "20150806125347",
 	}).Wait()
 	if err != nil {
 		log.Fatal(err)
 	}
-	fields := map[string]string{}
-	_ = resp.Decode(&fields)
-	fmt.Println(fields["result_code"], fields["recall"], srv.LastRequest().ClientCert)
-	// Output: SUCCESS N true
+	fmt.Println(rev.ResultCode, rev.Recall == apiv2.RecallN, srv.LastRequest().ClientCert)
+	// Output:
+	// SUCCESS true
+	// SUCCESS true true
 }
 
 // Key material from PEM files, as a merchant keeps it: the merchant API key, and the

@@ -15,12 +15,18 @@ import (
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
-// fluentCall is one row of the generated table in zz_fluent_test.go: a catalog endpoint
-// and the fluent expression that reaches it, given its path values in order.
+// fluentCall is one row of the generated table in zz_fluent_test.go: a catalog endpoint,
+// the fluent expression that reaches it given its path values in order, its typed call,
+// and its request and answer types (nil where it has none).
 type fluentCall struct {
 	method, path, zone string
 	params             []string
 	node               func(c *wxpay.Client, v []string) wxpay.Node
+	// typed calls the typed verb with req, a value made by newRequest (or the prepared
+	// body of a multipart upload, or nil where the verb takes no request).
+	typed      func(ctx context.Context, c *wxpay.Client, v []string, req any, opts ...wxpay.CallOption) (any, *wxpay.Response, error)
+	newRequest func() any
+	newAnswer  func() any
 }
 
 func sampleBody(method, path string) any {
@@ -126,16 +132,16 @@ func TestFluentOverTheWire(t *testing.T) {
 	ctx := context.Background()
 
 	// json
-	resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, nativeOrder(srv, "FL1"))
+	resp, err := wx.V3().Pay().Transactions().Native().Node().Post(ctx, nativeOrder(srv, "FL1"))
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.StatusCode)
 	// the design card's own example, on the hk zone the catalog gives it
-	resp, err = wx.V3().Transactions().OutTradeNo("FL1").Reverse().Post(ctx, map[string]string{"mchid": srv.MchID, "sp_mchid": srv.MchID, "sub_mchid": "1900000110"})
+	resp, err = wx.V3().Transactions().OutTradeNo("FL1").Reverse().Node().Post(ctx, map[string]string{"mchid": srv.MchID, "sp_mchid": srv.MchID, "sub_mchid": "1900000110"})
 	require.NoError(t, err)
 	assert.Equal(t, 204, resp.StatusCode)
 	assert.Equal(t, "/hk/v3/transactions/out-trade-no/FL1/reverse", srv.LastRequest().RequestURI)
 	// xml, over mutual TLS, async
-	resp, err = wx.V2().Secapi().Pay().Reverse().PostAsync(ctx, map[string]string{"appid": "wx", "mch_id": srv.MchID, "out_trade_no": "FL1"}).Wait()
+	resp, err = wx.V2().Secapi().Pay().Reverse().Node().PostAsync(ctx, map[string]string{"appid": "wx", "mch_id": srv.MchID, "out_trade_no": "FL1"}).Wait()
 	require.NoError(t, err)
 	var rev struct {
 		Recall string `xml:"recall"`
@@ -149,7 +155,7 @@ func TestFluentOverTheWire(t *testing.T) {
 	srv.Handle("POST", "global/v3/customs/orders", func(r *wxpaytest.Request) *wxpaytest.Reply {
 		return &wxpaytest.Reply{JSON: map[string]string{"state": "PROCESSING"}}
 	})
-	_, err = wx.V3().Customs().Orders().Post(ctx, map[string]string{"order_no": "1"})
+	_, err = wx.V3().Customs().Orders().Node().Post(ctx, map[string]string{"order_no": "1"})
 	require.NoError(t, err)
 	assert.Equal(t, "/global/v3/customs/orders", srv.LastRequest().RequestURI)
 
@@ -157,7 +163,7 @@ func TestFluentOverTheWire(t *testing.T) {
 	srv.Handle("GET", "v3/billdownload/file", func(r *wxpaytest.Request) *wxpaytest.Reply {
 		return &wxpaytest.Reply{Body: []byte("交易时间,公众账号ID\n"), Unsigned: true}
 	})
-	resp, err = wx.V3().Billdownload().File().Get(ctx, wxpay.Query("token", "abc"))
+	resp, err = wx.V3().Billdownload().File().Node().Get(ctx, wxpay.Query("token", "abc"))
 	require.NoError(t, err)
 	assert.Equal(t, "交易时间,公众账号ID\n", string(resp.Body))
 
@@ -168,7 +174,7 @@ func TestFluentOverTheWire(t *testing.T) {
 	srv.Handle("DELETE", "v3/brand/partner/store/brandstores/{store_id}", func(r *wxpaytest.Request) *wxpaytest.Reply {
 		return &wxpaytest.Reply{Status: 204}
 	})
-	_, err = wx.V3().Brand().Partner().Store().Brandstores().StoreId("S1").Delete(ctx, wxpay.Body(map[string]string{"brand_id": "B1"}))
+	_, err = wx.V3().Brand().Partner().Store().Brandstores().StoreId("S1").Node().Delete(ctx, wxpay.Body(map[string]string{"brand_id": "B1"}))
 	require.NoError(t, err)
 	assert.Equal(t, "/v3/brand/partner/store/brandstores/S1", srv.LastRequest().RequestURI)
 	assert.JSONEq(t, `{"brand_id":"B1"}`, string(srv.LastRequest().Body))

@@ -89,9 +89,10 @@ func TestREADMEUploadsAndDownloads(t *testing.T) {
 	_, _ = file.Seek(0, io.SeekStart)
 	body, opts, err := wxpay.UploadBody("receipt.png", file, nil) // the same body for a fluent node:
 	require.NoError(t, err)
-	resp, err = wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
+	media, resp, err := wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...) // media.MediaID
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NotEmpty(t, media.MediaID)
 
 	{
 		file := png

@@ -107,9 +107,10 @@ func TestUploadBodyFluent(t *testing.T) {
 
 	body, opts, err := wxpay.UploadBody("clip.MP4", bytes.NewReader(video), map[string]any{"biz": "demo"})
 	require.NoError(t, err)
-	resp, err := wx.V3().Merchant().Media().VideoUpload().Post(ctx, body, opts...)
+	out, resp, err := wx.V3().Merchant().Media().VideoUpload().Post(ctx, body, opts...)
 	require.NoError(t, err)
 	assert.Contains(t, string(resp.Body), `"media_id":"wxpaytest-`)
+	assert.True(t, strings.HasPrefix(out.MediaID, "wxpaytest-"), "the typed answer: %+v", out)
 	r := srv.LastRequest()
 	assert.Equal(t, "/v3/merchant/media/video_upload", r.RequestURI)
 	assert.Equal(t, body, r.Body, "the body is sent as built")
@@ -124,7 +125,7 @@ func TestUploadBodyFluent(t *testing.T) {
 	// Another fluent upload node, and Upload with the node's path.
 	body, opts, err = wxpay.UploadBody("a.jpg", strings.NewReader("jpeg"), nil)
 	require.NoError(t, err)
-	_, err = wx.V3().MerchantService().Images().Upload().Post(ctx, body, opts...)
+	_, _, err = wx.V3().MerchantService().Images().Upload().Post(ctx, body, opts...)
 	require.NoError(t, err)
 	_, err = wx.Upload(ctx, wx.V3().Merchant().Media().Upload().Template(), "b.bmp", strings.NewReader("bmp"), nil)
 	require.NoError(t, err)
@@ -145,7 +146,7 @@ func TestUploadTampered(t *testing.T) {
 	i := bytes.Index(body, png)
 	require.Positive(t, i)
 	body[i+100] ^= 0xff
-	_, err = wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
+	_, _, err = wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
 	var ae *wxpay.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, http.StatusBadRequest, ae.StatusCode)
@@ -156,7 +157,7 @@ func TestUploadTampered(t *testing.T) {
 	body, opts, err = wxpay.UploadBody("x.png", bytes.NewReader(png), nil)
 	require.NoError(t, err)
 	body = bytes.Replace(body, []byte(`"filename":"x.png"`), []byte(`"filename":"y.png"`), 1)
-	_, err = wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
+	_, _, err = wx.V3().Merchant().Media().Upload().Post(ctx, body, opts...)
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 	assert.Equal(t, "SIGN_ERROR", ae.Code)
@@ -171,7 +172,7 @@ func TestUploadTampered(t *testing.T) {
 	fw, _ = w.CreateFormFile("file", "x.png")
 	fw.Write(png)
 	require.NoError(t, w.Close())
-	_, err = wx.V3().Merchant().Media().Upload().Post(ctx, b.Bytes(), wxpay.Header("Content-Type", w.FormDataContentType()), signBody(metaJSON))
+	_, _, err = wx.V3().Merchant().Media().Upload().Post(ctx, b.Bytes(), wxpay.Header("Content-Type", w.FormDataContentType()), signBody(metaJSON))
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "PARAM_ERROR", ae.Code)
 	assert.JSONEq(t, `{"field":"meta","issue":"has a filename","location":"body"}`, string(ae.Detail))

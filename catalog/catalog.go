@@ -2,14 +2,14 @@
 // at run time: for each endpoint its method, path template, zone base URL, content types,
 // mutual-TLS flag and tags. The data lives in endpoints.tsv (derived from
 // TheNorthMemory/wechatpay-openapi, MIT); `go generate ./...` turns it into zz_catalog.go
-// and the fluent tree in package chain.
+// and the typed fluent trees in packages apiv3 and apiv2.
 //
 // Fluent calls and Chain calls consult the same table, keyed by method and template
 // shape: the template with every placeholder written {} (placeholder names do not matter,
 // so Chain("v3/x/{id}") finds the endpoint v3/x/{transaction_id}).
 package catalog
 
-//go:generate go run ../internal/gen -catalog endpoints.tsv -rules rules.tsv -catalog-out zz_catalog.go -chain-out ../chain/zz_tree.go -test-out ../zz_fluent_test.go
+//go:generate go run ../internal/gen -catalog endpoints.tsv -rules rules.tsv -catalog-out zz_catalog.go -apiv3-out ../apiv3 -apiv2-out ../apiv2 -test-out ../zz_fluent_test.go
 
 import (
 	"net/url"

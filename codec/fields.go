@@ -111,6 +111,9 @@ func (f Fields) Decode(v any) error {
 	for _, fl := range f {
 		i, ok := info.byName[fl.Name]
 		if !ok {
+			if err := decodeNumbered(sv, info, fl); err != nil {
+				return err
+			}
 			continue
 		}
 		fi := &info.fields[i]
@@ -218,6 +221,12 @@ func structFields(rv reflect.Value) (Fields, error) {
 		fi := &info.fields[i]
 		fv, ok := fieldRead(rv, fi.index)
 		if !ok {
+			continue
+		}
+		if fi.numbered {
+			if out, err = numberedFields(out, fi.name, fv); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if out, err = appendValue(out, fi.name, fv, fi.omitempty); err != nil {
@@ -387,6 +396,21 @@ func setField(fv reflect.Value, name, s string, first bool) error {
 	return nil
 }
 
+// decodeNumbered stores a field that no struct field is named after in the numbered
+// field whose pattern it matches, if any.
+func decodeNumbered(sv reflect.Value, info *structInfo, fl Field) error {
+	for i := range info.fields {
+		fi := &info.fields[i]
+		if !fi.numbered {
+			continue
+		}
+		if n, m, ok := matchNumbered(fi.name, fl.Name); ok {
+			return setNumbered(fieldAlloc(sv, fi.index), fl.Name, fl.Value, n, m)
+		}
+	}
+	return nil
+}
+
 // Struct metadata, computed once per type.
 
 type fieldInfo struct {
@@ -395,6 +419,7 @@ type fieldInfo struct {
 	depth     int
 	omitempty bool
 	repeated  bool // []string (or *[]string): decoding collects every value
+	numbered  bool // the name holds $n: one field per element (numbered.go)
 }
 
 type structInfo struct {
@@ -470,7 +495,8 @@ func collectFields(t reflect.Type, index []int, depth int, out *[]fieldInfo, vis
 			index:     idx,
 			depth:     depth,
 			omitempty: hasOption(opts, "omitempty"),
-			repeated:  ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String,
+			repeated:  ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String && !isNumbered(name),
+			numbered:  isNumbered(name),
 		})
 	}
 }

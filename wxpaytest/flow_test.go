@@ -53,7 +53,7 @@ func TestPaymentFlow(t *testing.T) {
 	ctx := context.Background()
 	notifyURL, got := callbacks(t, wx)
 
-	_, err = wx.V3().Pay().Transactions().Native().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787",
+	_, err = wx.V3().Pay().Transactions().Native().Node().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787",
 		"mchid": srv.MchID, "description": "flow", "out_trade_no": "FLOW-1", "notify_url": notifyURL,
 		"amount": map[string]any{"total": 100, "currency": "CNY"}})
 	require.NoError(t, err)
@@ -67,7 +67,7 @@ func TestPaymentFlow(t *testing.T) {
 		} `json:"amount"`
 	}
 	query := func() tx {
-		resp, err := wx.V3().Pay().Transactions().OutTradeNo("FLOW-1").Get(ctx, wxpay.Query("mchid", srv.MchID))
+		resp, err := wx.V3().Pay().Transactions().OutTradeNo("FLOW-1").Node().Get(ctx, wxpay.Query("mchid", srv.MchID))
 		require.NoError(t, err)
 		fitsCatalog(t, "GET", "v3/pay/transactions/out-trade-no/{out_trade_no}", resp.Body)
 		var v tx
@@ -79,7 +79,7 @@ func TestPaymentFlow(t *testing.T) {
 	// A refund of an unpaid order is refused.
 	refund := map[string]any{"out_trade_no": "FLOW-1", "out_refund_no": "RF-1", "notify_url": notifyURL,
 		"amount": map[string]any{"refund": 60, "total": 100, "currency": "CNY"}}
-	_, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
+	_, err = wx.V3().Refund().Domestic().Refunds().Node().Post(ctx, refund)
 	var apiErr *wxpay.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "INVALID_REQUEST", apiErr.Code)
@@ -111,12 +111,12 @@ func TestPaymentFlow(t *testing.T) {
 	// Paying twice, or closing a paid order, is refused.
 	_, err = wx.Chain("v3/wxpaytest/pay/{out_trade_no}").Post(ctx, nil, wxpay.PathParam("out_trade_no", "FLOW-1"))
 	require.ErrorAs(t, err, &apiErr)
-	_, err = wx.V3().Pay().Transactions().OutTradeNo("FLOW-1").Close().Post(ctx, map[string]string{"mchid": srv.MchID})
+	_, err = wx.V3().Pay().Transactions().OutTradeNo("FLOW-1").Close().Node().Post(ctx, map[string]string{"mchid": srv.MchID})
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "ORDER_PAID", apiErr.Code)
 
 	// Refund: PROCESSING, then the callback, then SUCCESS.
-	resp, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
+	resp, err = wx.V3().Refund().Domestic().Refunds().Node().Post(ctx, refund)
 	require.NoError(t, err)
 	fitsCatalog(t, "POST", "v3/refund/domestic/refunds", resp.Body)
 	var rf struct {
@@ -140,7 +140,7 @@ func TestPaymentFlow(t *testing.T) {
 	assert.Equal(t, "RF-1", rcb.OutRefundNo)
 	assert.Equal(t, "SUCCESS", rcb.RefundStatus)
 
-	resp, err = wx.V3().Refund().Domestic().Refunds().OutRefundNo("RF-1").Get(ctx)
+	resp, err = wx.V3().Refund().Domestic().Refunds().OutRefundNo("RF-1").Node().Get(ctx)
 	require.NoError(t, err)
 	fitsCatalog(t, "GET", "v3/refund/domestic/refunds/{out_refund_no}", resp.Body)
 	require.NoError(t, resp.Decode(&rf))
@@ -148,11 +148,11 @@ func TestPaymentFlow(t *testing.T) {
 
 	// More than what is left is refused; the rest is fine.
 	refund["out_refund_no"], refund["amount"] = "RF-2", map[string]any{"refund": 41, "total": 100, "currency": "CNY"}
-	_, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
+	_, err = wx.V3().Refund().Domestic().Refunds().Node().Post(ctx, refund)
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "INVALID_REQUEST", apiErr.Code)
 	refund["amount"] = map[string]any{"refund": 40, "total": 100, "currency": "CNY"}
-	_, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, refund)
+	_, err = wx.V3().Refund().Domestic().Refunds().Node().Post(ctx, refund)
 	require.NoError(t, err)
 	next(t, got)
 }
@@ -179,12 +179,12 @@ func TestPaymentFlowV2(t *testing.T) {
 	ctx := context.Background()
 	notifyURL, got := callbacks(t, wx)
 
-	_, err = wx.V2().Pay().Unifiedorder().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
+	_, err = wx.V2().Pay().Unifiedorder().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
 		"body": "flow", "out_trade_no": "V2FLOW", "total_fee": "7", "spbill_create_ip": "127.0.0.1",
 		"notify_url": notifyURL, "trade_type": "NATIVE"})
 	require.NoError(t, err)
 	state := func() map[string]string {
-		resp, err := wx.V2().Pay().Orderquery().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787",
+		resp, err := wx.V2().Pay().Orderquery().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787",
 			"mch_id": srv.MchID, "out_trade_no": "V2FLOW"})
 		require.NoError(t, err)
 		f := map[string]string{}
@@ -217,9 +217,9 @@ func TestRequestLog(t *testing.T) {
 	wx, err := wxpay.New(srv.ClientOptions()...)
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, _ = wx.V3().Pay().Transactions().OutTradeNo("NOPE").Get(ctx, wxpay.Query("mchid", srv.MchID))
+	_, _ = wx.V3().Pay().Transactions().OutTradeNo("NOPE").Node().Get(ctx, wxpay.Query("mchid", srv.MchID))
 	_, _ = wx.Chain("v3/profitsharing/orders").Post(ctx, map[string]any{})
-	_, err = wx.V3().Certificates().Get(ctx)
+	_, err = wx.V3().Certificates().Node().Get(ctx)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	require.Len(t, lines, 3, buf.String())
@@ -257,7 +257,7 @@ func TestWithAddr(t *testing.T) {
 	assert.Equal(t, "https://"+addr+"/", srv.URL)
 	wx, err := wxpay.New(srv.ClientOptions()...)
 	require.NoError(t, err)
-	_, err = wx.V3().Certificates().Get(context.Background())
+	_, err = wx.V3().Certificates().Node().Get(context.Background())
 	require.NoError(t, err)
 
 	_, err = wxpaytest.Start(wxpaytest.WithAddr(addr))

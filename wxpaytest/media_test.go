@@ -20,7 +20,7 @@ func TestUploadSignatureCoversMetaOnly(t *testing.T) {
 	wx, err := wxpay.New(srv.ClientOptions()...)
 	require.NoError(t, err)
 	ctx := context.Background()
-	up := wx.V3().Merchant().Media().Upload()
+	up := wx.V3().Merchant().Media().Upload().Node()
 
 	multi := func(parts ...[2]string) ([]byte, string) {
 		var b bytes.Buffer

@@ -42,12 +42,12 @@ func TestRefundV2Stateful(t *testing.T) {
 	}))
 	defer hs.Close()
 
-	_, err = wx.V2().Pay().Unifiedorder().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
+	_, err = wx.V2().Pay().Unifiedorder().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
 		"body": "r", "out_trade_no": "V2R", "total_fee": "7", "spbill_create_ip": "127.0.0.1",
 		"notify_url": hs.URL + "/pay", "trade_type": "NATIVE"})
 	require.NoError(t, err)
 	refund := func(outRefundNo string, total, fee int) (map[string]string, error) {
-		resp, err := wx.V2().Secapi().Pay().Refund().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
+		resp, err := wx.V2().Secapi().Pay().Refund().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
 			"out_trade_no": "V2R", "out_refund_no": outRefundNo, "total_fee": strconv.Itoa(total), "refund_fee": strconv.Itoa(fee),
 			"notify_url": hs.URL + "/refund"})
 		if err != nil {
@@ -101,7 +101,7 @@ func TestRefundV2Stateful(t *testing.T) {
 	refused(err, "ERROR") // fully refunded
 
 	// pay/refundquery answers from the same state: every refund of the order, in order.
-	resp, err := wx.V2().Pay().Refundquery().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_trade_no": "V2R"})
+	resp, err := wx.V2().Pay().Refundquery().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_trade_no": "V2R"})
 	require.NoError(t, err)
 	q := map[string]string{}
 	require.NoError(t, resp.Decode(&q))
@@ -110,9 +110,9 @@ func TestRefundV2Stateful(t *testing.T) {
 	assert.Equal(t, "3", q["refund_fee_0"])
 	assert.Equal(t, "R5", q["out_refund_no_1"])
 	assert.Equal(t, "SUCCESS", q["refund_status_1"])
-	_, err = wx.V2().Pay().Refundquery().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_refund_no": "NOSUCH"})
+	_, err = wx.V2().Pay().Refundquery().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID, "out_refund_no": "NOSUCH"})
 	refused(err, "REFUNDNOTEXIST")
-	_, err = wx.V2().Secapi().Pay().Refund().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
+	_, err = wx.V2().Secapi().Pay().Refund().Node().Post(ctx, map[string]string{"appid": "wxd678efh567hg6787", "mch_id": srv.MchID,
 		"out_trade_no": "NOSUCH", "out_refund_no": "R7", "total_fee": "1", "refund_fee": "1"})
 	refused(err, "ORDERNOTEXIST")
 }

@@ -58,7 +58,7 @@ func TestJSAPIShopFlow(t *testing.T) {
 	}
 
 	// 1. Order.
-	resp, err := wx.V3().Pay().Transactions().Jsapi().Post(ctx, map[string]any{
+	resp, err := wx.V3().Pay().Transactions().Jsapi().Node().Post(ctx, map[string]any{
 		"appid": appID, "mchid": srv.MchID, "description": "Image形象店-深圳腾大-QQ公仔", "out_trade_no": no,
 		"notify_url": shop.URL + "/notify/pay", "amount": map[string]any{"total": 100, "currency": "CNY"},
 		"payer": map[string]string{"openid": openID}})
@@ -88,7 +88,7 @@ func TestJSAPIShopFlow(t *testing.T) {
 	assert.Equal(t, "SUCCESS", paid["trade_state"])
 
 	// 4. Query.
-	resp, err = wx.V3().Pay().Transactions().OutTradeNo(no).Get(ctx, wxpay.Query("mchid", srv.MchID))
+	resp, err = wx.V3().Pay().Transactions().OutTradeNo(no).Node().Get(ctx, wxpay.Query("mchid", srv.MchID))
 	require.NoError(t, err)
 	var tx struct {
 		TradeState    string `json:"trade_state"`
@@ -99,7 +99,7 @@ func TestJSAPIShopFlow(t *testing.T) {
 	assert.Equal(t, paid["transaction_id"], tx.TransactionID)
 
 	// 5. Refund part of it; the refund callback reaches the shop.
-	resp, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, map[string]any{"out_trade_no": no, "out_refund_no": "RF" + no,
+	resp, err = wx.V3().Refund().Domestic().Refunds().Node().Post(ctx, map[string]any{"out_trade_no": no, "out_refund_no": "RF" + no,
 		"notify_url": shop.URL + "/notify/refund", "amount": map[string]any{"refund": 40, "total": 100, "currency": "CNY"}})
 	require.NoError(t, err)
 	var rf struct{ Status string }
@@ -110,7 +110,7 @@ func TestJSAPIShopFlow(t *testing.T) {
 	assert.Equal(t, "SUCCESS", refunded["refund_status"])
 
 	// 6. The trade bill: apply, download, digest verified; the order is in it.
-	resp, err = wx.V3().Bill().Tradebill().Get(ctx, wxpay.Query("bill_date", time.Now().Format("2006-01-02")))
+	resp, err = wx.V3().Bill().Tradebill().Node().Get(ctx, wxpay.Query("bill_date", time.Now().Format("2006-01-02")))
 	require.NoError(t, err)
 	var bill struct {
 		DownloadURL string `json:"download_url"`

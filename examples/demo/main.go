@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wxpay-go/wxpay"
+	"github.com/wxpay-go/wxpay/apiv3"
 	"github.com/wxpay-go/wxpay/wxpaytest"
 )
 
@@ -152,9 +153,17 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("   %d/10 answers verified in %s\n", ok, time.Since(start).Round(time.Millisecond))
 
-	// 8. The fluent tree, generated from the endpoint catalog.
-	step("fluent: wx.V3().Pay().Transactions().OutTradeNo(…).Close().Post(…)")
-	resp, err = wx.V3().Pay().Transactions().OutTradeNo(outTradeNo).Close().Post(ctx, map[string]string{"mchid": srv.MchID})
+	// 8. The fluent tree, generated from the endpoint catalog, typed with each endpoint's
+	// request and answer (package apiv3): the same kind of call three ways.
+	step("typed fluent: wx.V3().Pay().Transactions().OutTradeNo(…).Get(ctx, &apiv3.…Request{Mchid: …})")
+	tx, resp, err := wx.V3().Pay().Transactions().OutTradeNo(outTradeNo).Get(ctx, &apiv3.PayTransactionsOutTradeNoRequest{Mchid: srv.MchID})
+	if err != nil {
+		return err
+	}
+	verified(resp)
+	fmt.Printf("   typed answer: *apiv3.PayTransactionsOutTradeNoAnswer{OutTradeNo: %q, TradeState: %q}\n", tx.OutTradeNo, tx.TradeState)
+	step("untyped fluent: ….Close().Node().Post(ctx, map[string]string{…})")
+	resp, err = wx.V3().Pay().Transactions().OutTradeNo(outTradeNo).Close().Node().Post(ctx, map[string]string{"mchid": srv.MchID})
 	if err != nil {
 		return err
 	}
@@ -230,9 +239,9 @@ func run(ctx context.Context) error {
 	// TRANSACTION.SUCCESS sent to notify_url → refund → REFUND.SUCCESS.
 	step("payment flow: order, pay through v3/wxpaytest/pay/{out_trade_no}, callback, refund")
 	flowNo := outTradeNo + "F"
-	if _, err = wx.V3().Pay().Transactions().Native().Post(ctx, map[string]any{
-		"appid": "wxd678efh567hg6787", "mchid": srv.MchID, "description": "flow", "out_trade_no": flowNo,
-		"notify_url": hook.URL, "amount": map[string]any{"total": 100, "currency": "CNY"},
+	if _, _, err = wx.V3().Pay().Transactions().Native().Post(ctx, &apiv3.PayTransactionsNativeRequest{
+		Appid: "wxd678efh567hg6787", Mchid: srv.MchID, Description: "flow", OutTradeNo: flowNo,
+		NotifyURL: hook.URL, Amount: &apiv3.ChargeTransactionsAmount{Total: 100, Currency: "CNY"},
 	}); err != nil {
 		return err
 	}
@@ -240,37 +249,24 @@ func run(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("   paid; handler got %s\n", <-got)
-	resp, err = wx.V3().Refund().Domestic().Refunds().Post(ctx, map[string]any{"out_trade_no": flowNo,
-		"out_refund_no": flowNo + "R", "notify_url": hook.URL, "amount": map[string]any{"refund": 40, "total": 100, "currency": "CNY"}})
+	refund, _, err := wx.V3().Refund().Domestic().Refunds().Post(ctx, &apiv3.DomesticRefundsRequest{OutTradeNo: flowNo,
+		OutRefundNo: flowNo + "R", NotifyURL: hook.URL, Amount: &apiv3.DomesticRefundsAmount{Refund: 40, Total: 100, Currency: "CNY"}})
 	if err != nil {
 		return err
 	}
-	var refund struct {
-		Status string `json:"status"`
-	}
-	if err := resp.Decode(&refund); err != nil {
-		return err
-	}
-	fmt.Printf("   refund %s; handler got %s\n", refund.Status, <-got)
+	fmt.Printf("   refund %s (typed answer: Status %q, Amount.Refund %d); handler got %s\n", refund.OutRefundNo, refund.Status, refund.Amount.Refund, <-got)
 
 	// 13. Every other catalog endpoint: checked against the catalog's schema, answered from
 	// its example values with the request's identifiers.
 	step("any catalog endpoint: POST v3/profitsharing/orders, then the same without transaction_id")
-	resp, err = wx.V3().Profitsharing().Orders().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787",
-		"transaction_id": "4208450740201411110007820472", "out_order_no": "P" + flowNo, "unfreeze_unsplit": true,
-		"receivers": []map[string]any{{"type": "MERCHANT_ID", "account": "86693852", "amount": 10, "description": "分账"}}})
+	share, resp, err := wx.V3().Profitsharing().Orders().Post(ctx, &apiv3.ProfitsharingOrdersRequest{Appid: "wxd678efh567hg6787",
+		TransactionID: "4208450740201411110007820472", OutOrderNo: "P" + flowNo, UnfreezeUnsplit: true,
+		Receivers: []apiv3.PostBrandProfitsharingOrdersReceivers{{Type: apiv3.ReceiversTypeMerchantID, Account: "86693852", Amount: 10, Description: "分账"}}})
 	if err != nil {
 		return err
 	}
-	var share struct {
-		OutOrderNo string `json:"out_order_no"`
-		State      string `json:"state"`
-	}
-	if err := resp.Decode(&share); err != nil {
-		return err
-	}
-	fmt.Printf("   %d, out_order_no %s (echoed), state %s\n", resp.StatusCode, share.OutOrderNo, share.State)
-	_, err = wx.V3().Profitsharing().Orders().Post(ctx, map[string]any{"appid": "wxd678efh567hg6787", "out_order_no": "P2"})
+	fmt.Printf("   %d, typed answer: OutOrderNo %s (echoed), State %s\n", resp.StatusCode, share.OutOrderNo, share.State)
+	_, _, err = wx.V3().Profitsharing().Orders().Post(ctx, &apiv3.ProfitsharingOrdersRequest{Appid: "wxd678efh567hg6787", OutOrderNo: "P2"})
 	if !errors.As(err, &apiErr) {
 		return fmt.Errorf("expected an APIError, got %v", err)
 	}

@@ -1,9 +1,16 @@
-// Command gen generates, from catalog/endpoints.tsv, the catalog table (catalog/zz_catalog.go),
-// the fluent tree (chain/zz_tree.go) and the table of fluent calls the tests walk
-// (zz_fluent_test.go). It runs from `go generate ./...`; its output is byte-for-byte
-// reproducible (sorted input, no timestamps, gofmt'ed).
+// Command gen generates, from catalog/endpoints.tsv and the schemas of catalog/schema:
 //
-// Naming rules of the fluent tree (also in README.md):
+//   - the catalog table, catalog/zz_catalog.go;
+//   - the typed fluent trees with their request and answer types, packages apiv3 and
+//     apiv2 (zz_doc.go, zz_tree.go, zz_models.go in each);
+//   - the table of fluent and typed calls the tests walk, zz_fluent_test.go.
+//
+// It runs from `go generate ./...` (the go:generate line in catalog/catalog.go); its output
+// is byte-for-byte reproducible (sorted input, no maps iterated unsorted, no timestamps,
+// gofmt'ed). The Go source is written by the text/template files in templates/; this
+// program only decides names and shapes.
+//
+// Naming rules of the fluent tree (methods; also in README.md and the package docs):
 //
 //  1. Each segment is a method named in PascalCase: out-trade-no → OutTradeNo,
 //     apply4subject → Apply4subject, queryInstitutionsub → QueryInstitutionsub.
@@ -13,30 +20,52 @@
 //  3. Any other placeholder is a method named after it, taking the value:
 //     applyment/{applyment_id} → ApplymentId(applymentId), and beside it
 //     applyment/{business_code} → BusinessCode(businessCode).
-//  4. A segment whose name is taken by a Node method (Get, Post, Put, Patch, Delete, their
+//  4. A segment whose name is taken by a node method (Get, Post, Put, Patch, Delete, their
 //     Async forms, Do, DoAsync, Prepare, Chain, Template, Err, Node) gets the suffix
 //     Segment: receivers/delete → Receivers().DeleteSegment().
 //  5. Two spellings of one name under one node: the dashed one keeps the name, the other
-//     gets the suffix Snake: policy-periods → PolicyPeriods, policy_periods → PolicyPeriodsSnake.
+//     gets the suffix Snake: policy-periods → PolicyPeriods, policy_periods → PolicyPeriodsSnake
+//     (a third would get the suffix 3, and so on).
 //  6. A trailing "/" is the method Slash: applyment4sub/applyment/ → Applyment().Slash().
 //
-// A leaf of the tree is a chain.Node, with every verb. A node with children is a type of
-// its own with Node(), Chain(sub), Template() and the verbs the catalog lists at its path
-// (node.Node() gives the others).
+// A method's value parameter is the placeholder in lowerCamelCase; a Go keyword, a
+// predeclared identifier or an imported package name gets the suffix Value (type →
+// typeValue, chain → chainValue), and a name starting with a digit the prefix v. The
+// receiver of every generated method is N, which no parameter can be (parameters start
+// with a lower-case letter).
+//
+// Naming rules of the types (the rules of the fields open models.go):
+//
+//  1. Every node of the tree is a type: Root for the version's root, else the node's name
+//     and Node. A node's name is the shortest run of the path's last segments, starting at
+//     a literal segment, that no other node of the tree ends with; segments in PascalCase
+//     with Go initialisms (id → ID, url → URL), a placeholder that repeats the segment
+//     before it left out: v3/pay/transactions/jsapi → PayTransactionsJsapiNode,
+//     v3/refund/domestic/refunds/{out_refund_no} → RefundsOutRefundNoNode.
+//  2. An endpoint's request and answer are the node's name and Request / Answer; where a
+//     path has several verbs the verb comes first: GetCardMemberCardsCardIDAnswer, PatchCardMemberCardsCardIDRequest.
+//  3. A nested object, list item or enum is named after its field (goods_detail →
+//     GoodsDetail); when a different shape already has that name, after its owner and the
+//     field (JsapiRequestAmount); then with a number (Amount2).
+//  4. Enum constants are the enum type's name and the value in PascalCase (TradeState +
+//     SUCCESS → TradeStateSuccess); a value that gives no identifier, or a taken one, is
+//     the type's name, Value and its position (TradeStateValue3).
+//  5. Identical shapes are one type: structs compare by their fields (names, Go types,
+//     required marks, formats), in any order; enums by their values. An endpoint whose
+//     request or answer is the shape of an earlier endpoint's gets its own name as an alias.
+//  6. Names never end in an underscore: every clash is resolved by a suffix from the
+//     rules above.
 package main
 
 import (
 	"bufio"
-	"bytes"
 	"flag"
 	"fmt"
 	"go/format"
 	"log"
 	"os"
-	"sort"
-	"strconv"
+	"path/filepath"
 	"strings"
-	"unicode"
 )
 
 type endpoint struct {
@@ -48,7 +77,8 @@ func main() {
 	in := flag.String("catalog", "endpoints.tsv", "catalog file")
 	rulesIn := flag.String("rules", "rules.tsv", "the project's endpoint rules, merged into the catalog table (rules.go)")
 	catOut := flag.String("catalog-out", "zz_catalog.go", "catalog table to write")
-	chainOut := flag.String("chain-out", "../chain/zz_tree.go", "fluent tree to write")
+	v3Out := flag.String("apiv3-out", "../apiv3", "directory of package apiv3")
+	v2Out := flag.String("apiv2-out", "../apiv2", "directory of package apiv2")
 	testOut := flag.String("test-out", "../zz_fluent_test.go", "fluent test table to write")
 	flag.Parse()
 	eps, err := read(*in)
@@ -60,9 +90,18 @@ func main() {
 	table, err := mergeRules(eps, rules)
 	must(err)
 	must(write(*catOut, catalogFile(table)))
-	tree, calls := treeFile(eps)
-	must(write(*chainOut, tree))
-	must(write(*testOut, calls))
+	out, err := generate(treeRows(table))
+	if err != nil {
+		log.Fatal(err)
+	}
+	dirs := map[string]string{"apiv3": *v3Out, "apiv2": *v2Out}
+	for _, f := range out.files {
+		path := *testOut
+		if f.pkg != "" {
+			path = filepath.Join(dirs[f.pkg], f.name)
+		}
+		must(write(path, f.src))
+	}
 }
 
 func must(err error) {
@@ -111,280 +150,3 @@ func write(path string, src []byte) error {
 }
 
 const header = "// Code generated by internal/gen from catalog/endpoints.tsv; DO NOT EDIT.\n\n"
-
-func catalogFile(eps []endpoint) []byte {
-	var b bytes.Buffer
-	b.WriteString(catalogHeader + "package catalog\n\n")
-	fmt.Fprintf(&b, "var endpoints = [%d]Endpoint{\n", len(eps))
-	for _, e := range eps {
-		flags := []string{}
-		for _, f := range e.flags {
-			flags = append(flags, flagConst[f])
-		}
-		fl := "0"
-		if len(flags) > 0 {
-			fl = strings.Join(flags, "|")
-		}
-		fmt.Fprintf(&b, "\t{%q, %q, %q, %q, %q, %q, %s, %q},\n", e.method, e.path, e.zone, e.base, e.consumes, e.produces, fl, e.tags)
-	}
-	b.WriteString("}\n")
-	return b.Bytes()
-}
-
-// ---- the fluent tree ------------------------------------------------------------------
-
-type tnode struct {
-	seg   string
-	path  string
-	kids  map[string]*tnode
-	eps   []endpoint // endpoints at exactly this path
-	order []string
-}
-
-func (n *tnode) child(seg string) *tnode {
-	if c, ok := n.kids[seg]; ok {
-		return c
-	}
-	p := seg
-	if n.path != "" {
-		p = n.path + "/" + seg
-	}
-	c := &tnode{seg: seg, path: p, kids: map[string]*tnode{}}
-	n.kids[seg] = c
-	n.order = append(n.order, seg)
-	return c
-}
-
-func isPlaceholder(s string) bool { return len(s) > 2 && s[0] == '{' && s[len(s)-1] == '}' }
-
-var reserved = map[string]bool{"Get": true, "Post": true, "Put": true, "Patch": true, "Delete": true,
-	"GetAsync": true, "PostAsync": true, "PutAsync": true, "PatchAsync": true, "DeleteAsync": true,
-	"Do": true, "DoAsync": true, "Prepare": true, "Chain": true, "Template": true, "Err": true, "Node": true}
-
-// (Do, DoAsync, Prepare and Err are Node methods too: reserved so that a leaf, which is a
-// Node, and a node type offer the same names.)
-
-func pascal(s string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range s {
-		if r == '-' || r == '_' || r == '.' {
-			up = true
-			continue
-		}
-		if up {
-			r = unicode.ToUpper(r)
-			up = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func lowerCamel(s string) string {
-	p := pascal(s)
-	v := strings.ToLower(p[:1]) + p[1:]
-	switch v {
-	case "type", "range", "func", "map", "select", "go", "default", "case", "chan", "interface", "package", "var", "const", "import", "return", "break", "continue", "for", "if", "else", "switch", "struct", "defer", "fallthrough", "goto":
-		v += "Value"
-	}
-	return v
-}
-
-// edge is one fluent method: from a node to a child node, maybe taking a value.
-type edge struct {
-	name   string // method name
-	param  string // placeholder name, "" for a literal
-	target *tnode
-	raw    string // the segment(s) it stands for, for docs and clash rules
-}
-
-func edges(n *tnode) []edge {
-	var es []edge
-	for _, seg := range n.order {
-		c := n.kids[seg]
-		switch {
-		case isPlaceholder(seg):
-			name := seg[1 : len(seg)-1]
-			es = append(es, edge{name: pascal(name), param: name, target: c, raw: seg})
-		case seg == "":
-			es = append(es, edge{name: "Slash", target: c, raw: "/"})
-		default:
-			if len(c.kids) == 1 && len(c.eps) == 0 {
-				only := c.order[0]
-				if isPlaceholder(only) && only[1:len(only)-1] == strings.ReplaceAll(seg, "-", "_") {
-					es = append(es, edge{name: pascal(seg), param: only[1 : len(only)-1], target: c.kids[only], raw: seg + "/" + only})
-					continue
-				}
-			}
-			es = append(es, edge{name: pascal(seg), target: c, raw: seg})
-		}
-	}
-	// Rule 4, then rule 5 (and a numeric suffix should anything still clash).
-	for i := range es {
-		if reserved[es[i].name] {
-			es[i].name += "Segment"
-		}
-	}
-	sort.SliceStable(es, func(i, j int) bool { return strings.Contains(es[i].raw, "-") && !strings.Contains(es[j].raw, "-") })
-	seen := map[string]int{}
-	for i := range es {
-		base := es[i].name
-		if seen[base] > 0 {
-			es[i].name = base + "Snake"
-			if seen[base] > 1 {
-				es[i].name = base + strconv.Itoa(seen[base]+1)
-			}
-		}
-		seen[base]++
-	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].name < es[j].name })
-	return es
-}
-
-type gen struct {
-	tree      bytes.Buffer
-	calls     bytes.Buffer
-	templates []string
-	typeNames map[string]bool
-}
-
-func treeFile(eps []endpoint) ([]byte, []byte) {
-	roots := map[string]*tnode{}
-	for _, e := range eps {
-		segs := strings.Split(e.path, "/")
-		r, ok := roots[segs[0]]
-		if !ok {
-			r = &tnode{seg: segs[0], path: segs[0], kids: map[string]*tnode{}}
-			roots[segs[0]] = r
-		}
-		n := r
-		for _, s := range segs[1:] {
-			n = n.child(s)
-		}
-		n.eps = append(n.eps, e)
-	}
-	g := &gen{typeNames: map[string]bool{}}
-	g.tree.WriteString(header + "package chain\n\nimport (\n\t\"context\"\n\n\t\"github.com/wxpay-go/wxpay/transport\"\n)\n\n")
-	g.calls.WriteString(header + "package wxpay_test\n\nimport \"github.com/wxpay-go/wxpay\"\n\n")
-	g.calls.WriteString("// fluentCalls holds, for every catalog endpoint, its fluent call and its placeholders.\n")
-	g.calls.WriteString("var fluentCalls = []fluentCall{\n")
-	for _, name := range []string{"v2", "v3"} {
-		r := roots[name]
-		typ := pascal(name)
-		g.typeNames[typ] = true
-		fmt.Fprintf(&g.tree, "// %s is the root of the %s tree. Get it from the client: wx.%s().\n", typ, strings.ToUpper(name[:1])+name[1:], typ)
-		fmt.Fprintf(&g.tree, "type %s struct{ n Node }\n\n", typ)
-		fmt.Fprintf(&g.tree, "// New%s returns the root of the %s tree on doer.\n", typ, name)
-		fmt.Fprintf(&g.tree, "func New%s(doer Doer) %s { return %s{FromTemplate(doer, treeTemplate(%d))} }\n\n", typ, typ, typ, g.template(r.path))
-		g.nodeMethods(typ, r)
-		g.emit(r, typ, "c."+typ+"()", nil)
-	}
-	g.calls.WriteString("}\n")
-	fmt.Fprintf(&g.tree, "var treeTemplateText = [%d]string{\n", len(g.templates))
-	for _, t := range g.templates {
-		fmt.Fprintf(&g.tree, "\t%q,\n", t)
-	}
-	g.tree.WriteString("}\n")
-	return g.tree.Bytes(), g.calls.Bytes()
-}
-
-func (g *gen) template(path string) int {
-	g.templates = append(g.templates, path)
-	return len(g.templates) - 1
-}
-
-func (g *gen) emit(n *tnode, typ, expr string, params []string) {
-	for _, e := range edges(n) {
-		// A leaf is a plain Node; a node with children gets a type of its own, embedding Node.
-		child, wrap, unwrap := "Node", func(s string) string { return s }, ""
-		if len(e.target.kids) > 0 {
-			child = typ + e.name
-			for g.typeNames[child] {
-				child += "_"
-			}
-			g.typeNames[child] = true
-			fmt.Fprintf(&g.tree, "// %s %s\n", child, docLine(e))
-			fmt.Fprintf(&g.tree, "type %s struct{ n Node }\n\n", child)
-			g.nodeMethods(child, e.target)
-			wrap = func(s string) string { return child + "{" + s + "}" }
-			unwrap = ".Node()"
-		}
-		idx := g.template(e.target.path)
-		fmt.Fprintf(&g.tree, "// %s %s\n", e.name, docLine(e))
-		callExpr := expr + "." + e.name + "("
-		ps := params
-		if e.param != "" {
-			v := lowerCamel(e.param)
-			fmt.Fprintf(&g.tree, "func (n %s) %s(%s string) %s {\n\treturn %s\n}\n\n", typ, e.name, v, child, wrap(fmt.Sprintf("child(n.n, %d, %q, %s)", idx, e.param, v)))
-			callExpr += fmt.Sprintf("v[%d]", len(params))
-			ps = append(append([]string(nil), params...), e.param)
-		} else {
-			fmt.Fprintf(&g.tree, "func (n %s) %s() %s { return %s }\n\n", typ, e.name, child, wrap(fmt.Sprintf("at(n.n, %d)", idx)))
-		}
-		callExpr += ")"
-		for _, ep := range e.target.eps {
-			fmt.Fprintf(&g.calls, "\t{%q, %q, %q, %s, func(c *wxpay.Client, v []string) wxpay.Node { return %s%s }},\n",
-				ep.method, ep.path, ep.zone, quoteList(ps), callExpr, unwrap)
-		}
-		g.emit(e.target, child, callExpr, ps)
-	}
-}
-
-// nodeMethods writes the methods of a node type that has children: Node, Chain and
-// Template, and the verbs (with their Async forms) that the catalog lists at its path.
-// Node types hold their Node in a field rather than embedding it: embedding would make
-// the compiler write a wrapper for every Node method on each of hundreds of types.
-func (g *gen) nodeMethods(typ string, t *tnode) {
-	fmt.Fprintf(&g.tree, "// Node returns the node as a chain.Node, which has every verb.\n")
-	fmt.Fprintf(&g.tree, "func (n %s) Node() Node { return n.n }\n\n", typ)
-	fmt.Fprintf(&g.tree, "// Chain extends the node with segments the catalog does not know.\n")
-	fmt.Fprintf(&g.tree, "func (n %s) Chain(sub string) Node { return n.n.Chain(sub) }\n\n", typ)
-	fmt.Fprintf(&g.tree, "// Template returns %q.\n", t.path)
-	fmt.Fprintf(&g.tree, "func (n %s) Template() string { return n.n.Template() }\n\n", typ)
-	seen := map[string]bool{}
-	for _, ep := range t.eps {
-		if seen[ep.method] {
-			continue
-		}
-		seen[ep.method] = true
-		verb := strings.ToUpper(ep.method[:1]) + strings.ToLower(ep.method[1:])
-		where := ep.method + " " + t.path
-		if ep.method == "GET" || ep.method == "DELETE" {
-			fmt.Fprintf(&g.tree, "// %s sends %s.\nfunc (n %s) %s(ctx context.Context, opts ...transport.CallOption) (*transport.Response, error) {\n\treturn n.n.%s(ctx, opts...)\n}\n\n", verb, where, typ, verb, verb)
-			fmt.Fprintf(&g.tree, "// %sAsync sends %s on its own goroutine.\nfunc (n %s) %sAsync(ctx context.Context, opts ...transport.CallOption) *transport.Future {\n\treturn n.n.%sAsync(ctx, opts...)\n}\n\n", verb, where, typ, verb, verb)
-		} else {
-			fmt.Fprintf(&g.tree, "// %s sends %s.\nfunc (n %s) %s(ctx context.Context, body any, opts ...transport.CallOption) (*transport.Response, error) {\n\treturn n.n.%s(ctx, body, opts...)\n}\n\n", verb, where, typ, verb, verb)
-			fmt.Fprintf(&g.tree, "// %sAsync sends %s on its own goroutine.\nfunc (n %s) %sAsync(ctx context.Context, body any, opts ...transport.CallOption) *transport.Future {\n\treturn n.n.%sAsync(ctx, body, opts...)\n}\n\n", verb, where, typ, verb, verb)
-		}
-	}
-}
-
-// docLine describes where an edge leads: the endpoints there, or the path.
-func docLine(e edge) string {
-	t := e.target
-	if len(t.eps) == 0 {
-		return fmt.Sprintf("is the path %s.", t.path)
-	}
-	var parts []string
-	for _, ep := range t.eps {
-		s := ep.method
-		if ep.zone != "" {
-			s += " (" + ep.zone + ")"
-		}
-		parts = append(parts, s)
-	}
-	tags := ""
-	if t.eps[0].tags != "" {
-		tags = " — " + strings.ReplaceAll(t.eps[0].tags, "|", ", ")
-	}
-	return fmt.Sprintf("is %s %s%s.", strings.Join(parts, ", "), t.path, tags)
-}
-
-func quoteList(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = strconv.Quote(s)
-	}
-	return "[]string{" + strings.Join(q, ", ") + "}"
-}

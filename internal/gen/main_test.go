@@ -3,6 +3,7 @@ package main
 import (
 	"go/format"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,12 +26,19 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, calls := treeFile(eps)
-	for file, src := range map[string][]byte{
-		"../../catalog/zz_catalog.go": catalogFile(table),
-		"../../chain/zz_tree.go":      tree,
-		"../../zz_fluent_test.go":     calls,
-	} {
+	out, err := generate(treeRows(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"../../catalog/zz_catalog.go": catalogFile(table)}
+	for _, f := range out.files {
+		path := "../../zz_fluent_test.go"
+		if f.pkg != "" {
+			path = filepath.Join("../..", f.pkg, f.name)
+		}
+		files[path] = f.src
+	}
+	for file, src := range files {
 		want, err := format.Source(src)
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +51,16 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			t.Errorf("%s is not what the generator makes: run go generate ./...", file)
 		}
 	}
+	// Twice the same.
+	again, err := generate(treeRows(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range out.files {
+		if string(out.files[i].src) != string(again.files[i].src) {
+			t.Errorf("%s: two runs differ", out.files[i].name)
+		}
+	}
 }
 
 func TestNames(t *testing.T) {
@@ -52,8 +70,20 @@ func TestNames(t *testing.T) {
 			t.Errorf("pascal(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := lowerCamel("type"); got != "typeValue" {
-		t.Errorf("lowerCamel(type) = %q", got)
+	for in, want := range map[string]string{"notify_url": "NotifyURL", "prepay_id": "PrepayID", "appid": "Appid",
+		"sub_mchid": "SubMchid", "spbill_create_ip": "SpbillCreateIP", "subMchId": "SubMchID", "api_key": "APIKey",
+		"coupon_id_0": "CouponID0", "openid": "Openid"} {
+		if got := goName(in); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Parameters never clash with the receiver N, keywords, predeclared names or imports.
+	for in, want := range map[string]string{"type": "typeValue", "n": "n", "N": "n", "chain": "chainValue",
+		"context": "contextValue", "transport": "transportValue", "string": "stringValue", "len": "lenValue",
+		"ctx": "ctxValue", "opts": "optsValue", "req": "reqValue", "1st": "v1st", "out_trade_no": "outTradeNo"} {
+		if got := lowerCamel(in); got != want {
+			t.Errorf("lowerCamel(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -129,3 +129,16 @@ func addFlags(list []string, add ...string) []string {
 
 // flagOrder is the order flags are written in (the order of the constants).
 var flagOrder = []string{"cert", "delbody", "deprecated", "unsigned", "nonceless", "file", "statement", "json", "extra"}
+
+// treeRows are the endpoints the fluent trees are generated for: the merged table without
+// the rows the project added (flagged extra), which are URLs WeChat Pay hands out rather
+// than endpoints to call by name.
+func treeRows(table []endpoint) []endpoint {
+	var out []endpoint
+	for _, e := range table {
+		if !slices.Contains(e.flags, "extra") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
