@@ -44,6 +44,7 @@ func TestREADMEOverview(t *testing.T) {
 	out, resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, order) // typed (*apiv3.PayTransactionsNativeRequest), generated from the catalog
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(out.CodeURL, "weixin://"))
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	resp, err = wx.V3().Transactions().OutTradeNo("x").Reverse().Node().Post(ctx, body) // the same tree, untyped
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
@@ -84,6 +85,7 @@ func TestREADMECalls(t *testing.T) {
 	assert.Equal(t, "v3/transactions/out-trade-no/{out_trade_no}/reverse", node.Template()) // "v3/transactions/out-trade-no/{out_trade_no}/reverse"
 	resp, err = node.Node().Post(ctx, map[string]string{"mchid": "1900000109", "sp_mchid": "1900000109", "sub_mchid": "1900000110"})
 	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Equal(t, "/hk/v3/transactions/out-trade-no/1217752501201407033233368018/reverse", srv.LastRequest().RequestURI)
 
 	// String path: any endpoint, including ones the catalog does not know yet.
@@ -116,6 +118,7 @@ func TestREADMEZhCallStyles(t *testing.T) {
 		}
 		out, resp, err := wx.V3().Pay().Transactions().Native().Post(ctx, order) // out.CodeURL：二维码链接
 		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.True(t, strings.HasPrefix(out.CodeURL, "weixin://"))
 		assert.Equal(t, "/v3/pay/transactions/native", srv.LastRequest().RequestURI)
 		tx, resp, err := wx.V3().Pay().Transactions().OutTradeNo("1217752501201407033233368018").Get(ctx,
