@@ -152,7 +152,15 @@ func signV2(hmacMode bool, key string, fields []Field) (string, error) {
 			size += len(f.Name) + len(f.Value) + 2
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(fields[a].Name, fields[b].Name) })
+	if len(idx) <= len(idxArr) {
+		for i := 1; i < len(idx); i++ { // insertion sort, stable, for the usual dozen fields
+			for j := i; j > 0 && fields[idx[j]].Name < fields[idx[j-1]].Name; j-- {
+				idx[j], idx[j-1] = idx[j-1], idx[j]
+			}
+		}
+	} else {
+		slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(fields[a].Name, fields[b].Name) })
+	}
 
 	var stack [1024]byte // a typical call's signed string fits: no allocation
 	buf := stack[:0]
