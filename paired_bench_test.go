@@ -414,3 +414,34 @@ func BenchmarkPairedAPIv2(b *testing.B) {
 	reportTimes(b, []string{"v2", "bare"}, wall, cpu, false)
 	reportRatio(b, "v2/bare", wall, cpu, 0, 1)
 }
+
+// stdlibCodec is a plugged JSON codec that is encoding/json again: what WithJSONCodec costs
+// by itself, with the encoder's own speed taken out.
+type stdlibCodec struct{}
+
+func (stdlibCodec) ContentType() string             { return "application/json" }
+func (stdlibCodec) Encode(v any) ([]byte, error)    { return json.Marshal(v) }
+func (stdlibCodec) Decode(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// BenchmarkPairedCodec: the no-cost-signer APIv3 call with the default JSON codec against
+// the same call with a plugged codec (encoding/json behind WithJSONCodec): the plug's cost.
+func BenchmarkPairedCodec(b *testing.B) {
+	e := newPairedEnv(b, false)
+	key := noCostSigner{&e.s.id.MerchantKey.PublicKey}
+	def := benchClient(b, e.s, key).Chain("v3/pay/transactions/native")
+	plugged, err := wxpay.New(wxpay.WithBaseURL(e.s.URL+"/"), wxpay.WithMerchant(e.s.id.MchID, e.s.id.MerchantSerial, key),
+		wxpay.WithPlatformCertificates(e.s.id.PlatformCert), wxpay.WithJSONCodec(stdlibCodec{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pnode := plugged.Chain("v3/pay/transactions/native")
+	wall, cpu := interleave(b, func() []func() error {
+		c := e.caller()
+		return []func() error{
+			func() error { return c.sdk(def) },
+			func() error { return c.sdk(pnode) },
+		}
+	})
+	reportTimes(b, []string{"default", "plugged"}, wall, cpu, false)
+	b.ReportMetric(wall[1]-wall[0], "plug-cost-µs")
+}

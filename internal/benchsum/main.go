@@ -69,7 +69,7 @@ func summarize(w io.Writer, all map[string]map[int]result) bool {
 		return fmt.Sprintf("%8.1f µs %6.0f/s", us, 1e6/us)
 	}
 	found := false
-	for _, b := range []string{"BenchmarkPairedRSA", "BenchmarkPairedCalls", "BenchmarkPairedSDKWork", "BenchmarkPairedAPIv2"} {
+	for _, b := range []string{"BenchmarkPairedRSA", "BenchmarkPairedCalls", "BenchmarkPairedSDKWork", "BenchmarkPairedAPIv2", "BenchmarkPairedCodec"} {
 		if all[b] != nil {
 			found = true
 		}
@@ -92,6 +92,8 @@ func summarize(w io.Writer, all map[string]map[int]result) bool {
 		{"bare round trip + one Go RSA verify", "BenchmarkPairedSDKWork", "bare+verify"},
 		{"SDK APIv2 call (MD5)", "BenchmarkPairedAPIv2", "v2"},
 		{"bare round trip of the same APIv2 bytes", "BenchmarkPairedAPIv2", "bare"},
+		{"SDK APIv3 call, no-cost signer, default JSON codec", "BenchmarkPairedCodec", "default"},
+		{"the same, encoding/json plugged (WithJSONCodec)", "BenchmarkPairedCodec", "plugged"},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-52s %-22s %-22s %-22s\n", r.label,
@@ -133,6 +135,8 @@ func summarize(w io.Writer, all map[string]map[int]result) bool {
 	target("APIv2 call ÷ bare round trip", v, ok, "≤ 1.2", v <= 1.2)
 	v, ok = get("BenchmarkPairedAPIv2", 1, "v2/bare-cpu")
 	target("APIv2 call ÷ bare round trip, CPU time", v, ok, "≤ 1.2", v <= 1.2)
+	v, ok = get("BenchmarkPairedCodec", 1, "plug-cost-µs")
+	target("the plugged codec's cost per call, µs (noise: ±1)", v, ok, "≈ 0", v <= 1)
 	return true
 }
 
