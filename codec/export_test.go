@@ -7,3 +7,7 @@ var (
 	DecodeFlat  = decodeFlat
 	DecodeETree = decodeETree
 )
+
+// Classify and ScanUnsafe are the two checks XMLBody makes, apart.
+func Classify(data []byte) (int, error) { return classify(data) }
+func ScanUnsafe(b []byte) error         { return scanUnsafe(b, 0) }
