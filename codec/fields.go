@@ -173,15 +173,11 @@ func FieldsOf(v any) (Fields, error) {
 		}
 		return append(make(Fields, 0, len(*x)), (*x)...), nil
 	case map[string]string:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		out := make(Fields, 0, len(x)+3) // room for an APIv2 call's nonce_str, sign_type and sign
+		for k, v := range x {
+			out = append(out, Field{k, v})
 		}
-		slices.Sort(keys)
-		out := make(Fields, len(keys))
-		for i, k := range keys {
-			out[i] = Field{k, x[k]}
-		}
+		slices.SortFunc(out, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
 		return out, nil
 	}
 	rv := reflect.ValueOf(v)
@@ -203,7 +199,7 @@ func FieldsOf(v any) (Fields, error) {
 func mapFields(rv reflect.Value) (Fields, error) {
 	keys := rv.MapKeys()
 	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-	out := make(Fields, 0, len(keys))
+	out := make(Fields, 0, len(keys)+3) // room for nonce_str, sign_type and sign
 	var err error
 	for _, k := range keys {
 		if out, err = appendValue(out, k.String(), rv.MapIndex(k), false); err != nil {
@@ -215,7 +211,7 @@ func mapFields(rv reflect.Value) (Fields, error) {
 
 func structFields(rv reflect.Value) (Fields, error) {
 	info := infoOf(rv.Type())
-	out := make(Fields, 0, len(info.fields))
+	out := make(Fields, 0, len(info.fields)+3) // room for nonce_str, sign_type and sign
 	var err error
 	for i := range info.fields {
 		fi := &info.fields[i]
