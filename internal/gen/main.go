@@ -110,22 +110,30 @@ func must(err error) {
 	}
 }
 
-func read(path string) ([]endpoint, error) {
+// readTSV calls row with the tab-separated cells of each line of path that is neither
+// empty nor a comment (#), and its line number, stopping at the first error.
+func readTSV(path string, row func(n int, cells []string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	var eps []endpoint
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
+		if line := sc.Text(); line != "" && line[0] != '#' {
+			if err := row(n, strings.Split(line, "\t")); err != nil {
+				return err
+			}
 		}
-		c := strings.Split(line, "\t")
+	}
+	return sc.Err()
+}
+
+func read(path string) ([]endpoint, error) {
+	var eps []endpoint
+	err := readTSV(path, func(n int, c []string) error {
 		if len(c) != 8 {
-			return nil, fmt.Errorf("%s:%d: %d fields, want 8", path, n, len(c))
+			return fmt.Errorf("%s:%d: %d fields, want 8", path, n, len(c))
 		}
 		for i := range c {
 			if c[i] == "-" {
@@ -137,8 +145,9 @@ func read(path string) ([]endpoint, error) {
 			e.flags = strings.Split(c[6], ",")
 		}
 		eps = append(eps, e)
-	}
-	return eps, sc.Err()
+		return nil
+	})
+	return eps, err
 }
 
 func write(path string, src []byte) error {

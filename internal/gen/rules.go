@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -30,21 +28,10 @@ type rule struct {
 }
 
 func readRules(path string) ([]rule, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var rules []rule
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		c := strings.Split(line, "\t")
+	err := readTSV(path, func(n int, c []string) error {
 		if len(c) != 5 || c[4] == "" || c[4] == "-" {
-			return nil, fmt.Errorf("%s:%d: want 5 fields (method, path, flags, produces, why), the last not empty", path, n)
+			return fmt.Errorf("%s:%d: want 5 fields (method, path, flags, produces, why), the last not empty", path, n)
 		}
 		r := rule{method: c[0], path: c[1], flags: strings.Split(c[2], ",")}
 		if c[3] != "-" {
@@ -52,12 +39,13 @@ func readRules(path string) ([]rule, error) {
 		}
 		for _, fl := range r.flags {
 			if !slices.Contains(ruleFlags, fl) {
-				return nil, fmt.Errorf("%s:%d: unknown flag %q (want one of %v)", path, n, fl, ruleFlags)
+				return fmt.Errorf("%s:%d: unknown flag %q (want one of %v)", path, n, fl, ruleFlags)
 			}
 		}
 		rules = append(rules, r)
-	}
-	return rules, sc.Err()
+		return nil
+	})
+	return rules, err
 }
 
 // mergeRules returns the catalog table: eps with the derived flags and the rules' flags
