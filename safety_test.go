@@ -151,10 +151,12 @@ func TestContextEndingDuringBackoffReturnsItsError(t *testing.T) {
 	defer hs.Close()
 	// No MaxDelay: the wait must still grow from BaseDelay (it was 0 before).
 	wx := newClient(t, srv, wxpay.WithBaseURL(hs.URL+"/"), wxpay.WithRetryPolicy(wxpay.RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond}))
+	slow := newClient(t, srv, wxpay.WithBaseURL(hs.URL+"/"), wxpay.WithRetryPolicy(wxpay.RetryPolicy{MaxAttempts: 4, BaseDelay: 2 * time.Second}))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
+	// The first wait is at least 1 s: a 300 ms deadline comes during it, whatever the load.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := wx.Chain("v3/busy").Get(ctx)
+	_, err := slow.Chain("v3/busy").Get(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the context's error, not the previous attempt's 503: %v", err)
 	var ae *wxpay.APIError
 	assert.False(t, errors.As(err, &ae))
