@@ -457,3 +457,16 @@ func TestRefusingAHugeChunkedAnswerStaysNearTheCap(t *testing.T) {
 	t.Logf("refusing 200 MB with a %d MiB cap allocated %.1f MiB", limit>>20, float64(added)/(1<<20))
 	assert.LessOrEqual(t, added, uint64(limit*5/2), "at most 2.5× the cap")
 }
+
+// TestInvalidHeaderIsCallerInput: a header net/http would refuse on the wire is the
+// caller's input: refused before sending, never retried (it used to be a *SendError, retried).
+func TestInvalidHeaderIsCallerInput(t *testing.T) {
+	srv := wxpaytest.NewServer(t)
+	wx := newClient(t, srv, fastRetries())
+	for _, h := range [][2]string{{"X-Trace", "a\r\nInjected: yes"}, {"Bad Name", "v"}, {"X-Nul", "a\x00b"}, {"", "v"}} {
+		_, err := wx.Chain("v3/pay/transactions/native").Post(context.Background(), nativeOrder(srv, "HV1"), wxpay.Header(h[0], h[1]))
+		assert.ErrorIs(t, err, wxpay.ErrInvalidRequest, "%q", h)
+		assert.Equal(t, wxpay.FailureInput, wxpay.FailureOf(err))
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
