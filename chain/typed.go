@@ -114,15 +114,12 @@ func (f *Future[P]) Wait() (P, *Response, error) {
 // Done is closed when the call has ended; Wait then returns at once.
 func (f *Future[P]) Done() <-chan struct{} { return f.f.Done() }
 
-// decodeAnswer decodes a verified answer: JSON for APIv3 and for the APIv2 endpoints that
-// answer JSON, the XML fields for the other APIv2 endpoints.
+// decodeAnswer decodes a verified answer with Response.Decode: JSON for APIv3 and for the
+// APIv2 endpoints that answer JSON (the pipeline marks those as JSON), the XML fields for
+// the other APIv2 endpoints.
 func decodeAnswer(resp *Response, out any) error {
-	body := bytes.TrimSpace(resp.Body)
-	if len(body) == 0 && resp.Stream == nil {
+	if len(bytes.TrimSpace(resp.Body)) == 0 && resp.Stream == nil {
 		return nil
-	}
-	if resp.APIv2() && body[0] == '{' {
-		return json.Unmarshal(body, out)
 	}
 	if err := resp.Decode(out); err != nil {
 		return fmt.Errorf("wxpay: decoding the answer into %T: %w", out, err)

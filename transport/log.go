@@ -112,10 +112,3 @@ func (p *pipeline) log(ctx context.Context, o *outgoing, sent http.Header, attem
 	}
 	l.LogAttrs(ctx, level, "wxpay call", attrs...)
 }
-
-// quietLogger silences resty's own logger: the pipeline logs through slog, redacted.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...interface{}) {}
-func (quietLogger) Warnf(string, ...interface{})  {}
-func (quietLogger) Debugf(string, ...interface{}) {}

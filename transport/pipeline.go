@@ -21,6 +21,7 @@ package transport
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha1"
@@ -65,11 +66,11 @@ func init() {
 type pipeline struct {
 	cfg       wire.Config
 	retry     RetryPolicy
-	userAgent []string // the User-Agent header value, shared
-	base      *url.URL // cfg.BaseURL, parsed once
-	baseHost  string   // host of cfg.BaseURL, the only base that fails over
-	plain     *resty.Client
-	secure    *resty.Client
+	userAgent []string                 // the User-Agent header value, shared
+	base      *url.URL                 // cfg.BaseURL, parsed once
+	baseHost  string                   // host of cfg.BaseURL, the only base that fails over
+	plain     *resty.Client            // holds cfg.HTTPClient; the pipeline builds the requests itself (request)
+	secure    *resty.Client            // holds cfg.SecureClient (mutual TLS); nil without a client certificate
 	serial    atomic.Pointer[[]string] // the last Wechatpay-Serial header value, shared
 	inFlight  chan struct{}            // a slot per call in flight (nil: unbounded)
 	trace     func(step string)        // tests only: each step as it runs (nil in use)
@@ -132,11 +133,9 @@ func newPipeline(cfg wire.Config) (*pipeline, error) {
 	return p, nil
 }
 
-func newResty(hc *http.Client) *resty.Client {
-	return resty.NewWithClient(hc).
-		SetLogger(quietLogger{}).      // the pipeline logs, redacted, through slog
-		SetAllowGetMethodPayload(true) // Body option on GET
-}
+// newResty wraps the configured HTTP client. Only its HTTP client is used (GetClient):
+// resty's request builder, logger and body handling are not on the request path.
+func newResty(hc *http.Client) *resty.Client { return resty.NewWithClient(hc) }
 
 // CloseIdleConnections closes idle keep-alive connections of both HTTP clients.
 func (p *pipeline) CloseIdleConnections() {
@@ -220,7 +219,7 @@ func (p *pipeline) release() {
 type outgoing struct {
 	method string
 	v2     bool
-	path   string // relative path for the rules: "v3/…", or the APIv2 path without "v2/"
+	path   string // the escaped path below the base: "v3/…", or the APIv2 path without "v2/"
 	scheme string
 	host   string
 	prefix string // the base URL's path, e.g. "/hk/"
@@ -362,25 +361,15 @@ func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire
 	o.header = make(http.Header, 4)
 	o.header["Accept"] = acceptXML
 	o.header["User-Agent"] = p.userAgent
-	o.signType = signer.SignTypeMD5 // the platform's default
-	if call.SignType != "" {
-		o.signType = call.SignType
-	}
-	switch raw := body.(type) {
+	switch body.(type) {
 	case []byte, string, json.RawMessage:
 		// Bytes cannot be signed by the SDK; they go out as they are only when the caller
 		// says they carry their own signature (UploadV2's multipart body does).
 		if !call.PreSigned {
 			return fmt.Errorf("%w: APIv2 v2/%s: a %T body would be sent unsigned; pass the fields (a map or struct) to have them signed, or PreSigned() for bytes that carry their own sign", ErrInvalidRequest, o.path, body)
 		}
-		switch raw := raw.(type) {
-		case []byte:
-			o.body = raw
-		case json.RawMessage:
-			o.body = raw
-		case string:
-			o.body = []byte(raw)
-		}
+		o.body, _ = codec.EncodeJSON(body) // these three kinds come back as they are, never encoded
+		o.signType = cmp.Or(call.SignType, signer.SignTypeMD5) // the answer is checked with it
 		return nil
 	}
 	if p.cfg.APIv2Key == "" {
