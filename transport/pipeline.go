@@ -368,7 +368,7 @@ func (p *pipeline) buildV2(o *outgoing, call *wire.Call, body any, query *[]wire
 		if !call.PreSigned {
 			return fmt.Errorf("%w: APIv2 v2/%s: a %T body would be sent unsigned; pass the fields (a map or struct) to have them signed, or PreSigned() for bytes that carry their own sign", ErrInvalidRequest, o.path, body)
 		}
-		o.body, _ = codec.EncodeJSON(body) // these three kinds come back as they are, never encoded
+		o.body, _ = codec.EncodeJSON(body)                     // these three kinds come back as they are, never encoded
 		o.signType = cmp.Or(call.SignType, signer.SignTypeMD5) // the answer is checked with it
 		return nil
 	}
