@@ -171,15 +171,10 @@ func httpClients(s *settings) (plain, secure *http.Client, err error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: WithClientCertificate needs an *http.Transport to add the certificate to; WithHTTPClient gave a %T", ErrConfig, plain.Transport)
 	}
-	tlsConf := s.tlsConfig
-	if base.TLSClientConfig != nil {
-		tlsConf = base.TLSClientConfig
-	}
-	if tlsConf != nil && tlsConf.InsecureSkipVerify {
-		return nil, nil, fmt.Errorf("%w: InsecureSkipVerify is refused", ErrConfig)
-	}
+	// The base's TLS settings: those of WithTLSConfig (newTransport cloned them), or of the
+	// WithHTTPClient transport; InsecureSkipVerify was refused above on both routes.
 	st := base.Clone()
-	st.TLSClientConfig = withClientCert(tlsConf, *s.clientCert)
+	st.TLSClientConfig = withClientCert(base.TLSClientConfig, *s.clientCert)
 	sc := *plain
 	sc.Transport = st
 	return plain, &sc, nil
