@@ -91,20 +91,6 @@ func DecodeXMLRoot(data []byte, root string) (Fields, error) {
 	return decodeETree(body, root)
 }
 
-// xmlBody returns the part of data that is parsed, after the checks of
-// classify and scanUnsafe.
-func xmlBody(data []byte) ([]byte, error) {
-	start, err := classify(data)
-	if err != nil {
-		return nil, err
-	}
-	body := data[start:]
-	if err := scanUnsafe(body, start); err != nil {
-		return nil, err
-	}
-	return body, nil
-}
-
 // decodeETree is the general parser of DecodeXMLRoot, used for body
 // whenever the fast path [decodeFlat] declines it.
 func decodeETree(body []byte, root string) (Fields, error) {
